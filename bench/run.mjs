@@ -1,0 +1,782 @@
+/**
+ * `npm run bench`: latchkey against a bare @fastify/http-proxy (and nginx when installed), all on
+ * loopback, each proxy in a process of its own, driven by wrk (one thread) or autocannon.
+ * Prints a table with ratios to the bare proxy measured in the same run, and writes the same
+ * numbers to bench/results.json. See "Benchmarks" in README.md.
+ *
+ *   npm run bench -- [--duration 10] [--warmup 2] [--connections 50] [--rounds 1]
+ *                    [--only api_key,streaming,...] [--stream-mb 100] [--cold-requests 1000]
+ *                    [--skip-info] [--skip-nginx] [--autocannon] [--profile] [--serve]
+ *
+ * --serve starts everything, prints the addresses and the caller key, and waits for Ctrl-C:
+ * for poking at the processes by hand (curl, wrk, perf) with the bench's config.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes, generateKeyPairSync } from 'node:crypto'
+import { once } from 'node:events'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { SignJWT } from 'jose'
+import { formatSummary, summariseProfile } from './profile-summary.mjs'
+
+const repo = fileURLToPath(new URL('../', import.meta.url))
+const cli = join(repo, 'dist', 'cli.js')
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    'stream-mb': { type: 'string', default: '100' },
+    'cold-requests': { type: 'string', default: '1000' },
+    'skip-info': { type: 'boolean', default: false },
+    'skip-nginx': { type: 'boolean', default: false },
+    autocannon: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    serve: { type: 'boolean', default: false },
+  },
+})
+const DURATION_S = positive(args.duration, 'duration')
+const WARMUP_S = Number(args.warmup)
+const CONNECTIONS = positive(args.connections, 'connections')
+const ROUNDS = positive(args.rounds, 'rounds')
+const STREAM_MB = positive(args['stream-mb'], 'stream-mb')
+const COLD_REQUESTS = positive(args['cold-requests'], 'cold-requests')
+const ONLY = args.only === undefined ? undefined : args.only.split(',').map((s) => s.trim()).filter(Boolean)
+
+function positive (text, name) {
+  const n = Number(text)
+  if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${text}`)
+  return n
+}
+
+const selected = (name) => ONLY === undefined || ONLY.some((o) => name === o || name.startsWith(`${o}_`))
+const onPath = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0
+const WRK = !args.autocannon && onPath('wrk')
+const NGINX = !args['skip-nginx'] && onPath('nginx')
+const notes = []
+if (!WRK) notes.push(args.autocannon ? 'load generator: autocannon (--autocannon)' : 'wrk is not on PATH: load generator is autocannon')
+if (!NGINX) notes.push(args['skip-nginx'] ? 'nginx skipped (--skip-nginx)' : 'nginx is not on PATH: the nginx row is skipped')
+
+// ---------------------------------------------------------------------------------------------
+// processes
+
+const work = mkdtempSync(join(tmpdir(), 'latchkey-bench-'))
+/** [startUs, endUs] of every latchkey (warn) measurement, for --profile. */
+const profileWindows = []
+const children = new Set()
+
+function track (child, name) {
+  children.add(child)
+  child.once('exit', (code, signal) => {
+    children.delete(child)
+    if (!stopping && code !== 0 && signal === null) process.stderr.write(`bench: ${name} exited with code ${code}\n`)
+  })
+  return child
+}
+let stopping = false
+
+async function stopAll () {
+  stopping = true
+  await Promise.all([...children].map(async (child) => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  }))
+}
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL')
+  rmSync(work, { recursive: true, force: true })
+})
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => { stopAll().finally(() => process.exit(130)) })
+
+/** Spawns a node script that prints one JSON line on stdout when ready; resolves with it. */
+async function spawnReady (name, argv) {
+  const child = track(spawn(process.execPath, argv, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] }), name)
+  let buffered = ''
+  const line = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk
+      const nl = buffered.indexOf('\n')
+      if (nl !== -1) resolve(buffered.slice(0, nl))
+    })
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)))
+  })
+  child.stdout.resume()
+  return { child, ready: JSON.parse(line) }
+}
+
+function freePort () {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function memory (pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 }
+}
+
+/** User + system CPU time of a process so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs (pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/** Resets VmHWM to the current RSS (Linux >= 4.0); false when not permitted. */
+function resetPeak (pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5')
+    return true
+  } catch {
+    return false
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// latchkey: secrets, config, processes
+
+const MASTER_KEY = randomBytes(32).toString('base64')
+const PREFIX = `bench:${randomBytes(6).toString('hex')}:`
+const SECRETS = {
+  bench_caller_key: `lk-bench-${randomBytes(16).toString('hex')}`,
+  upstream_api_key: `up-${randomBytes(16).toString('hex')}`,
+  cc_client_secret: `cs-${randomBytes(16).toString('hex')}`,
+  user_jwt_secret: randomBytes(32).toString('base64url'),
+  rsa_key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  ec_key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+}
+const USER_ISSUER = 'https://issuer.bench.invalid/'
+const USER_AUDIENCE = 'latchkey-bench'
+
+function latchkeyConfig ({ upstream, port, logLevel }) {
+  const claims = (alg) => `{ iss: latchkey-bench, sub: "{{ connection.id }}", aud: upstream, alg_used: ${alg}, iat: "{{ now() }}", exp: "{{ now(300) }}" }`
+  return `# generated by bench/run.mjs
+server:
+  host: 127.0.0.1
+  port: ${port}
+  log_level: ${logLevel}
+  allow_private_upstreams: true
+  upstream_timeout: 60s
+store: { type: file, path: ${JSON.stringify(join(work, 'store'))} }
+cache: { type: redis, url: "redis://127.0.0.1:6379/0", key_prefix: "${PREFIX}" }
+callers:
+  api_keys:
+    bench: { key: "{{ get_secret('bench_caller_key') }}" }
+  jwt:
+    secret: "{{ get_secret('user_jwt_secret') }}"
+    algorithms: [HS256]
+    issuer: ${USER_ISSUER}
+    audience: ${USER_AUDIENCE}
+connectors:
+  bench_api_key:
+    base_url: ${upstream}
+    auth:
+      default: key
+      methods:
+        key: { type: api_key, key: X-Api-Key, value: "{{ get_secret('upstream_api_key') }}" }
+  bench_cc:
+    base_url: ${upstream}
+    auth:
+      default: cc
+      methods:
+        cc: { type: oauth_client_credentials, client_id: "{{ connection.config.client_id }}", client_secret: "{{ get_secret('cc_client_secret') }}", token_url: "${upstream}/token", scope: "read write" }
+        cold: { type: oauth_client_credentials, client_id: "{{ connection.config.client_id }}", client_secret: "{{ get_secret('cc_client_secret') }}", token_url: "${upstream}/token?delay_ms=50", scope: "read write" }
+  bench_jwt:
+    base_url: ${upstream}
+    auth:
+      default: rs256
+      methods:
+        rs256: { type: jwt, algorithm: RS256, private_key: "{{ get_secret('rsa_key') }}", claims: ${claims('RS256')} }
+        es256: { type: jwt, algorithm: ES256, private_key: "{{ get_secret('ec_key') }}", claims: ${claims('ES256')} }
+  bench_jwt_bearer:
+    base_url: ${upstream}
+    auth:
+      default: jb
+      methods:
+        jb: { type: oauth_jwt_bearer, client_id: bench-svc, subject: bench-svc@example.invalid, audience: "${upstream}/token", token_url: "${upstream}/token", private_key: "{{ get_secret('rsa_key') }}" }
+connections:
+  api_key: { connector: bench_api_key, access: { callers: [bench] } }
+  oauth_client_credentials: { connector: bench_cc, auth: cc, config: { client_id: warm-client }, access: { callers: [bench] } }
+  cold_start: { connector: bench_cc, auth: cold, config: { client_id: cold-client }, access: { callers: [bench] } }
+  jwt_rs256: { connector: bench_jwt, auth: rs256, access: { callers: [bench] } }
+  jwt_es256: { connector: bench_jwt, auth: es256, access: { callers: [bench] } }
+  oauth_jwt_bearer: { connector: bench_jwt_bearer, access: { callers: [bench] } }
+  user_jwt: { connector: bench_api_key, access: { users: true, allow: ["GET /v1/**", "POST /stream/upload"] } }
+`
+}
+
+/** Seals the secrets into the file store both latchkey processes read (dist/secrets, as the CLI does). */
+async function sealSecrets () {
+  const { openSealedStore } = await import(join(repo, 'dist', 'secrets', 'open-store.js'))
+  const { parseMasterKey } = await import(join(repo, 'dist', 'secrets', 'master-key.js'))
+  const store = await openSealedStore({ type: 'file', path: join(work, 'store') }, parseMasterKey(MASTER_KEY))
+  try {
+    for (const [name, value] of Object.entries(SECRETS)) await store.put('secret', name, value)
+  } finally {
+    await store.close()
+  }
+}
+
+async function startLatchkey ({ upstream, logLevel, profileDir }) {
+  const port = await freePort()
+  const configFile = join(work, `latchkey-${logLevel}.yaml`)
+  writeFileSync(configFile, latchkeyConfig({ upstream, port, logLevel }))
+  const logFile = join(work, `latchkey-${logLevel}.log`)
+  const out = openSync(logFile, 'w')
+  const flags = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
+  const child = track(spawn(process.execPath, [...flags, cli, 'start', '-c', configFile],
+    { cwd: repo, env: { ...process.env, LATCHKEY_MASTER_KEY: MASTER_KEY }, stdio: ['ignore', out, out] }), `latchkey (${logLevel})`)
+  closeSync(out)
+  const address = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`latchkey exited (${child.exitCode}):\n${readFileSync(logFile, 'utf8')}`)
+    // At warn the `latchkey listening` line is not logged: the port decides.
+    const listening = readFileSync(logFile, 'utf8').split('\n').some((l) => l.includes('"latchkey listening"'))
+    if (listening || (await get(`${address}/healthz`).catch(() => undefined))?.status === 200) break
+    if (Date.now() > deadline) throw new Error(`latchkey did not start:\n${readFileSync(logFile, 'utf8')}`)
+    await sleep(100)
+  }
+  return { child, address, logFile }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP helpers
+
+const CHUNK = Buffer.alloc(64 * 1024, 0x62)
+
+function get (url, headers = {}, agent = false) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const req = http.get(url, { headers, agent }, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+  })
+}
+
+function upload (url, bytes, headers) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const req = http.request(url, { method: 'POST', agent: false, headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': bytes } })
+    req.on('response', (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c) => { body += c })
+      res.on('end', () => resolve({ status: res.statusCode, body, ms: performance.now() - started }))
+    })
+    req.on('error', reject)
+    let left = bytes
+    const write = () => {
+      while (left > 0) {
+        const n = Math.min(left, CHUNK.length)
+        left -= n
+        if (!req.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) return void req.once('drain', write)
+      }
+      req.end()
+    }
+    write()
+  })
+}
+
+function download (url, headers) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    http.get(url, { headers, agent: false }, (res) => {
+      let bytes = 0
+      res.on('data', (c) => { bytes += c.length })
+      res.on('end', () => resolve({ status: res.statusCode, bytes, ms: performance.now() - started }))
+      res.on('error', reject)
+    }).on('error', reject)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// load generation
+
+async function load (url, headers, seconds) {
+  return WRK ? wrk(url, headers, seconds) : autocannonRun(url, headers, seconds)
+}
+
+const WRK_DONE = `
+done = function(summary, latency, requests)
+  io.write(string.format('BENCHJSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.status, summary.errors.timeout))
+end
+`
+
+async function wrk (url, headers, seconds) {
+  const script = join(work, `wrk-${randomBytes(4).toString('hex')}.lua`)
+  const lines = Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+  writeFileSync(script, `${lines.join('\n')}\n${WRK_DONE}`)
+  const child = spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (c) => { out += c })
+  const [code] = await once(child, 'exit')
+  const line = out.split('\n').find((l) => l.startsWith('BENCHJSON '))
+  if (code !== 0 || line === undefined) throw new Error(`wrk failed (${code}):\n${out}`)
+  const r = JSON.parse(line.slice('BENCHJSON '.length))
+  return {
+    rps: r.requests / (r.duration_us / 1e6),
+    p50: r.p50_us / 1000,
+    p99: r.p99_us / 1000,
+    requests: r.requests,
+    errors: r.connect + r.read + r.write + r.timeout,
+    non2xx: r.status,
+  }
+}
+
+async function autocannonRun (url, headers, seconds) {
+  const { default: autocannon } = await import('autocannon')
+  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: seconds, pipelining: 1, timeout: 10 })
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// scenarios
+
+const PATH = '/v1/items?limit=10'
+
+async function userToken () {
+  return new SignJWT({ name: 'Bench User' }).setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(USER_ISSUER).setAudience(USER_AUDIENCE).setSubject('user-42').setIssuedAt().setExpirationTime('2h')
+    .sign(Buffer.from(SECRETS.user_jwt_secret, 'utf8'))
+}
+
+/** The upstream must see what the scenario is about, and never the caller's credentials. */
+async function verify (scenario, base) {
+  const res = await get(`${base}${scenario.prefix}/v1/echo`, scenario.headers)
+  if (res.status !== 200) throw new Error(`${scenario.name}: expected 200, got ${res.status}: ${res.body.slice(0, 300)}`)
+  const seen = JSON.parse(res.body).headers
+  const problem = scenario.expect(seen)
+  if (problem !== undefined) throw new Error(`${scenario.name}: ${problem}`)
+  if (scenario.prefix !== '' && (seen['x-latchkey-key'] !== undefined ||
+    (scenario.headers.authorization !== undefined && seen.authorization === scenario.headers.authorization))) {
+    throw new Error(`${scenario.name}: the caller's credential reached the upstream`)
+  }
+}
+
+const bearerToken = (seen) => seen.authorization?.startsWith('Bearer tok-') ? undefined : 'upstream saw no token from the token endpoint'
+const signedJwt = (seen) => /^Bearer ey[\w-]+\.[\w-]+\.[\w-]+$/.test(seen.authorization ?? '') ? undefined : 'upstream saw no signed JWT'
+const apiKey = (seen) => seen['x-api-key'] === SECRETS.upstream_api_key ? undefined : 'upstream saw no X-Api-Key'
+const staticHeader = (seen) => seen['x-bench-proxy'] !== undefined ? undefined : 'upstream saw no static header'
+
+function scenarios (user) {
+  const key = { 'x-latchkey-key': SECRETS.bench_caller_key }
+  return [
+    { name: 'bare', target: 'bare', prefix: '', headers: {}, expect: staticHeader, what: 'bare @fastify/http-proxy, one static header' },
+    { name: 'nginx', target: 'nginx', prefix: '', headers: {}, expect: staticHeader, what: 'nginx, one static header' },
+    { name: 'api_key', target: 'latchkey', prefix: '/proxy/api_key', headers: key, expect: apiKey, what: 'api_key header injection' },
+    { name: 'oauth_client_credentials', target: 'latchkey', prefix: '/proxy/oauth_client_credentials', headers: key, expect: bearerToken, what: 'client credentials, warm, Redis cache' },
+    { name: 'jwt_rs256', target: 'latchkey', prefix: '/proxy/jwt_rs256', headers: key, expect: signedJwt, what: 'jwt RS256 per request (memoised)' },
+    { name: 'jwt_es256', target: 'latchkey', prefix: '/proxy/jwt_es256', headers: key, expect: signedJwt, what: 'jwt ES256 per request (memoised)' },
+    { name: 'oauth_jwt_bearer', target: 'latchkey', prefix: '/proxy/oauth_jwt_bearer', headers: key, expect: bearerToken, what: 'jwt bearer, warm, Redis cache' },
+    { name: 'user_jwt', target: 'latchkey', prefix: '/proxy/user_jwt', headers: { authorization: `Bearer ${user}` }, expect: apiKey, what: 'user JWT (HS256) caller, allow list' },
+    // Last: another process (log_level info), so the scenarios compared with api_key run next to it.
+    { name: 'api_key_info', target: 'latchkey_info', prefix: '/proxy/api_key', headers: key, expect: apiKey, what: 'api_key, log_level info' },
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// nginx
+
+async function startNginx (upstreamPort) {
+  const dir = join(work, 'nginx')
+  mkdirSync(dir, { recursive: true })
+  const port = await freePort()
+  const user = process.getuid?.() === 0 ? 'user root;\n' : ''
+  const conf = join(dir, 'nginx.conf')
+  writeFileSync(conf, `${user}worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream bench_upstream { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_requests 100000; }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 100000;
+    client_max_body_size 0;
+    location / {
+      proxy_pass http://bench_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Bench-Proxy nginx;
+      proxy_request_buffering off;
+      proxy_buffering off;
+    }
+  }
+}
+`)
+  const child = track(spawn('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] }), 'nginx')
+  const address = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 10_000
+  while ((await get(`${address}/`).catch(() => undefined)) === undefined) {
+    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${readFileSync(join(dir, 'error.log'), 'utf8')}`)
+    if (Date.now() > deadline) throw new Error('nginx did not start')
+    await sleep(100)
+  }
+  // The master's pid is ours; the worker does the work.
+  const worker = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]
+  return { child, address, pid: Number(worker) || child.pid }
+}
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const round1 = (x) => Math.round(x * 10) / 10
+const round2 = (x) => Math.round(x * 100) / 100
+
+async function main () {
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run bench` (it builds first)')
+  const { ready: { port: upstreamPort } } = await spawnReady('upstream', [join(repo, 'bench', 'servers.mjs')])
+  const upstream = `http://127.0.0.1:${upstreamPort}`
+  const user = await userToken()
+  const all = scenarios(user)
+  const wanted = all.filter((s) => s.target.startsWith('latchkey') && selected(s.name))
+    .filter((s) => !(args['skip-info'] && s.target === 'latchkey_info'))
+  const runStreaming = selected('streaming')
+  const runCold = selected('cold_start')
+  if (wanted.length === 0 && !runStreaming && !runCold) throw new Error(`--only ${args.only}: no such scenario (${[...all.map((s) => s.name), 'streaming', 'cold_start'].join(', ')})`)
+
+  await sealSecrets()
+
+  const profileDir = args.profile ? mkdtempSync(join(tmpdir(), 'latchkey-profile-')) : undefined
+  const bare = await spawnReady('bare proxy', [join(repo, 'bench', 'bare-proxy.mjs'), upstream])
+  const targets = {
+    bare: { address: bare.ready.address, pid: bare.child.pid },
+    latchkey: await startLatchkey({ upstream, logLevel: 'warn', profileDir }),
+  }
+  targets.latchkey.pid = targets.latchkey.child.pid
+  if (wanted.some((s) => s.target === 'latchkey_info')) {
+    const info = await startLatchkey({ upstream, logLevel: 'info' })
+    targets.latchkey_info = { ...info, pid: info.child.pid }
+  }
+  const withNginx = NGINX && (ONLY === undefined || selected('nginx'))
+  if (withNginx) targets.nginx = await startNginx(upstreamPort)
+
+  const loadScenarios = [all[0], ...(withNginx ? [all[1]] : []), ...wanted]
+  for (const s of loadScenarios) await verify(s, targets[s.target].address)
+  if (args.serve) {
+    process.stdout.write(JSON.stringify({
+      upstream,
+      ...Object.fromEntries(Object.entries(targets).map(([name, t]) => [name, { address: t.address, pid: t.pid }])),
+      headers: Object.fromEntries(loadScenarios.map((s) => [s.name, s.headers])),
+    }, null, 2) + '\nserving until Ctrl-C\n')
+    await new Promise(() => {})
+  }
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    options: { duration_s: DURATION_S, warmup_s: WARMUP_S, connections: CONNECTIONS, rounds: ROUNDS, load_generator: WRK ? 'wrk -t1' : 'autocannon' },
+    notes,
+    rounds: [],
+    table: [],
+    streaming: undefined,
+    cold_start: undefined,
+    targets: [],
+  }
+
+  const measure = async (s, warmup = WARMUP_S) => {
+    const url = `${targets[s.target].address}${s.prefix}${PATH}`
+    if (warmup > 0) await load(url, s.headers, warmup)
+    const pid = targets[s.target].pid
+    const cpuBefore = cpuMs(pid)
+    const from = process.hrtime.bigint() / 1000n
+    const r = await load(url, s.headers, DURATION_S)
+    if (s.target === 'latchkey') profileWindows.push([Number(from), Number(process.hrtime.bigint() / 1000n)])
+    // CPU time the proxy process spent per request: steadier than req/s on a noisy machine.
+    r.cpu_us = ((cpuMs(pid) - cpuBefore) * 1000) / r.requests
+    process.stderr.write(`  ${s.name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpu_us.toFixed(0)} us/req${r.non2xx + r.errors > 0 ? `  ERRORS ${r.errors} non-2xx ${r.non2xx}` : ''}\n`)
+    return r
+  }
+
+  if (wanted.length > 0) {
+    const compared = [...(withNginx ? [all[1]] : []), ...wanted]
+    for (let round = 1; round <= ROUNDS; round++) {
+      process.stderr.write(`round ${round}/${ROUNDS}: ${DURATION_S}s per scenario after ${WARMUP_S}s warm-up, ${CONNECTIONS} connections, the bare proxy between every two\n`)
+      // The bare proxy runs before the first scenario and after each one: a scenario's baseline
+      // is the mean of the bare runs on either side of it, so a machine that gets slower or
+      // faster during the run (it does, on a shared 2-core box) moves both sides of each ratio.
+      const row = { bare_runs: [] }
+      let before = await measure(all[0])
+      row.bare_runs.push(before)
+      for (const s of compared) {
+        const r = await measure(s)
+        const after = await measure(all[0], 0)
+        row.bare_runs.push(after)
+        r.baseline = { rps: (before.rps + after.rps) / 2, p99: (before.p99 + after.p99) / 2, cpu_us: (before.cpu_us + after.cpu_us) / 2 }
+        row[s.name] = r
+        before = after
+      }
+      const bares = row.bare_runs
+      const mean = (field) => bares.reduce((n, b) => n + b[field], 0) / bares.length
+      row.bare = {
+        rps: mean('rps'),
+        p50: mean('p50'),
+        p99: mean('p99'),
+        cpu_us: mean('cpu_us'),
+        errors: bares.reduce((n, b) => n + b.errors, 0),
+        non2xx: bares.reduce((n, b) => n + b.non2xx, 0),
+        baseline: { rps: mean('rps'), p99: mean('p99'), cpu_us: mean('cpu_us') },
+      }
+      results.rounds.push(row)
+    }
+    const names = ['bare', ...compared.map((s) => s.name)]
+    const med = (name, value) => median(results.rounds.map((r) => value(r[name])))
+    for (const name of names) {
+      const s = all.find((x) => x.name === name)
+      results.table.push({
+        scenario: name,
+        what: s.what,
+        rps: Math.round(med(name, (r) => r.rps)),
+        p50_ms: round2(med(name, (r) => r.p50)),
+        p99_ms: round2(med(name, (r) => r.p99)),
+        // Each ratio against the bare runs next to it, then the median over rounds.
+        rps_vs_bare: round2(med(name, (r) => r.rps / r.baseline.rps)),
+        p99_vs_bare: round2(med(name, (r) => r.p99 / r.baseline.p99)),
+        cpu_us_per_req: Math.round(med(name, (r) => r.cpu_us)),
+        // Requests per CPU-second against the bare runs next to it: the capacity ratio when the
+        // proxy is the bottleneck, steadier than req/s when wrk and the upstream compete for CPU.
+        cpu_efficiency_vs_bare: round2(med(name, (r) => r.baseline.cpu_us / r.cpu_us)),
+        errors: results.rounds.reduce((n, r) => n + r[name].errors + r[name].non2xx, 0),
+      })
+    }
+  }
+
+  if (runStreaming) results.streaming = await streaming(targets, withNginx)
+  if (runCold) results.cold_start = await coldStart(targets.latchkey.address, upstream, targets.bare.address)
+
+  if (profileDir !== undefined) {
+    const exited = once(targets.latchkey.child, 'exit')
+    targets.latchkey.child.kill('SIGTERM')
+    await exited
+    const file = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f))[0]
+    if (file !== undefined) {
+      results.profile = { file, windows_us: profileWindows, ...summariseProfile(file, 30, profileWindows) }
+      process.stderr.write(`\nCPU profile of latchkey (warn): ${file}\n${formatSummary(results.profile)}\n`)
+    }
+  }
+
+  results.targets = evaluate(results)
+  await stopAll()
+  writeFileSync(join(repo, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  print(results)
+}
+
+async function streaming (targets, withNginx) {
+  const bytes = STREAM_MB * 1024 * 1024
+  const key = { 'x-latchkey-key': SECRETS.bench_caller_key }
+  const cases = [
+    { name: 'bare', base: targets.bare.address, prefix: '', headers: {}, pid: targets.bare.pid },
+    ...(withNginx ? [{ name: 'nginx', base: targets.nginx.address, prefix: '', headers: {}, pid: targets.nginx.pid }] : []),
+    { name: 'latchkey', base: targets.latchkey.address, prefix: '/proxy/api_key', headers: key, pid: targets.latchkey.pid },
+  ]
+  const REPS = 5
+  const out = { mb: STREAM_MB, reps: REPS, rows: [] }
+  process.stderr.write(`streaming: ${STREAM_MB} MB up and down, ${REPS} rounds taking the proxies in turn, medians\n`)
+  // Each proxy's memory is watched over its own transfers: VmHWM is reset on every process first
+  // (VmRSS sampled as well, for kernels that refuse the reset), and the transfers go round the
+  // proxies in turn so that a drift of the machine reaches all of them alike.
+  const watch = cases.map((c) => {
+    const before = memory(c.pid)
+    const w = { before, peakReset: resetPeak(c.pid), sampledPeak: before.rssMb, up: [], down: [] }
+    w.sampler = setInterval(() => { w.sampledPeak = Math.max(w.sampledPeak, memory(c.pid).rssMb) }, 25)
+    return w
+  })
+  for (let i = 0; i < REPS; i++) {
+    // The order rotates too: a transfer right after another proxy's runs into the upstream's and
+    // the client's garbage from it (a fixed order measured latchkey's upload ~0.8x, rotated ~1x).
+    for (let k = 0; k < cases.length; k++) {
+      const n = (i + k) % cases.length
+      const c = cases[n]
+      const from = Number(process.hrtime.bigint() / 1000n)
+      const u = await upload(`${c.base}${c.prefix}/stream/upload`, bytes, c.headers)
+      if (u.status !== 200 || JSON.parse(u.body).bytes !== bytes) throw new Error(`${c.name} upload: ${u.status} ${u.body.slice(0, 200)}`)
+      watch[n].up.push(STREAM_MB / (u.ms / 1000))
+      const d = await download(`${c.base}${c.prefix}/stream/download?mb=${STREAM_MB}`, c.headers)
+      if (d.status !== 200 || d.bytes !== bytes) throw new Error(`${c.name} download: ${d.status}, ${d.bytes} bytes`)
+      watch[n].down.push(STREAM_MB / (d.ms / 1000))
+      if (c.name === 'latchkey') profileWindows.push([from, Number(process.hrtime.bigint() / 1000n)])
+    }
+  }
+  for (const [n, c] of cases.entries()) {
+    const w = watch[n]
+    clearInterval(w.sampler)
+    const after = memory(c.pid)
+    const peak = w.peakReset ? Math.max(after.hwmMb, w.sampledPeak) : w.sampledPeak
+    out.rows.push({
+      proxy: c.name,
+      upload_mb_s: Math.round(median(w.up)),
+      download_mb_s: Math.round(median(w.down)),
+      rss_before_mb: round1(w.before.rssMb),
+      rss_peak_mb: round1(peak),
+      rss_growth_mb: round1(peak - w.before.rssMb),
+      peak_source: w.peakReset ? 'VmHWM after clear_refs' : 'VmRSS sampled every 25 ms',
+    })
+    process.stderr.write(`  ${c.name.padEnd(10)} up ${Math.round(median(w.up))} MB/s  down ${Math.round(median(w.down))} MB/s  RSS +${round1(peak - w.before.rssMb)} MB\n`)
+  }
+  const bare = out.rows.find((r) => r.proxy === 'bare')
+  for (const row of out.rows) {
+    row.upload_vs_bare = round2(row.upload_mb_s / bare.upload_mb_s)
+    row.download_vs_bare = round2(row.download_mb_s / bare.download_mb_s)
+  }
+  return out
+}
+
+async function coldStart (base, upstream, bareBase) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity })
+  const key = { 'x-latchkey-key': SECRETS.bench_caller_key }
+  // Open the client's sockets first (through a route that needs no token), so the numbers are
+  // about the cold token, not about the listen backlog.
+  await Promise.all(Array.from({ length: COLD_REQUESTS }, () => get(`${base}/healthz`, {}, agent)))
+  const before = JSON.parse((await get(`${upstream}/__stats`)).body).tokens['cold-client'] ?? 0
+  process.stderr.write(`cold start: ${COLD_REQUESTS} concurrent requests, one client-credentials connection, token endpoint answers after 50 ms\n`)
+  const burst = async (url = `${base}/proxy/cold_start${PATH}`, headers = key, via = agent) => {
+    const started = performance.now()
+    const responses = await Promise.all(Array.from({ length: COLD_REQUESTS }, () => get(url, headers, via)))
+    const wallMs = performance.now() - started
+    const latencies = responses.map((r) => r.ms).sort((a, b) => a - b)
+    const pct = (p) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]
+    const statuses = {}
+    for (const r of responses) statuses[r.status] = (statuses[r.status] ?? 0) + 1
+    return { statuses, p50_ms: round1(pct(50)), p99_ms: round1(pct(99)), max_ms: round1(latencies[latencies.length - 1]), wall_ms: Math.round(wallMs) }
+  }
+  const cold = await burst()
+  const afterCold = JSON.parse((await get(`${upstream}/__stats`)).body).tokens['cold-client'] ?? 0
+  // The same burst again, token cached: what the burst costs without the token request.
+  const warm = await burst()
+  agent.destroy()
+  // And through the bare proxy, sockets opened first as above.
+  const bareAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity })
+  await Promise.all(Array.from({ length: COLD_REQUESTS }, () => get(`${bareBase}${PATH}`, {}, bareAgent)))
+  const bare = await burst(`${bareBase}${PATH}`, {}, bareAgent)
+  bareAgent.destroy()
+  const out = { requests: COLD_REQUESTS, token_requests: afterCold - before, ...cold, warm_burst: warm, bare_burst: bare }
+  process.stderr.write(`  token requests ${out.token_requests}, statuses ${JSON.stringify(cold.statuses)}, p50 ${cold.p50_ms} ms, p99 ${cold.p99_ms} ms; same burst warm: p50 ${warm.p50_ms} ms, p99 ${warm.p99_ms} ms\n`)
+  return out
+}
+
+function evaluate (results) {
+  const row = (name) => results.table.find((r) => r.scenario === name)
+  const targets = []
+  const add = (target, measured, ok) => targets.push({ target, measured, met: ok })
+  const apiKey = row('api_key')
+  if (apiKey !== undefined) {
+    add('api_key req/s >= 1.0x bare', `${apiKey.rps_vs_bare}x`, apiKey.rps_vs_bare >= 1.0)
+    add('  (same, as requests per CPU-second)', `${apiKey.cpu_efficiency_vs_bare}x`, apiKey.cpu_efficiency_vs_bare >= 1.0)
+    add('api_key p99 <= 1.2x bare', `${apiKey.p99_vs_bare}x`, apiKey.p99_vs_bare <= 1.2)
+  }
+  const cc = row('oauth_client_credentials')
+  // Scenario against api_key: through their ratios to the bare runs next to each, so drift
+  // between the two measurements cancels out.
+  if (cc !== undefined && apiKey !== undefined) {
+    const r = round2(cc.rps_vs_bare / apiKey.rps_vs_bare)
+    add('client credentials (Redis, warm) req/s >= 0.95x api_key', `${r}x`, r >= 0.95)
+    const c = round2(cc.cpu_efficiency_vs_bare / apiKey.cpu_efficiency_vs_bare)
+    add('  (same, as requests per CPU-second)', `${c}x`, c >= 0.95)
+  }
+  const rs = row('jwt_rs256')
+  if (rs !== undefined && apiKey !== undefined) {
+    const r = round2(rs.rps_vs_bare / apiKey.rps_vs_bare)
+    add('jwt RS256 (memoised) req/s >= 0.9x api_key', `${r}x`, r >= 0.9)
+    const c = round2(rs.cpu_efficiency_vs_bare / apiKey.cpu_efficiency_vs_bare)
+    add('  (same, as requests per CPU-second)', `${c}x`, c >= 0.9)
+  }
+  const lk = results.streaming?.rows.find((r) => r.proxy === 'latchkey')
+  if (lk !== undefined) {
+    add('streaming upload MB/s >= 0.9x bare', `${lk.upload_vs_bare}x`, lk.upload_vs_bare >= 0.9)
+    add('streaming download MB/s >= 0.9x bare', `${lk.download_vs_bare}x`, lk.download_vs_bare >= 0.9)
+    add(`gateway RSS growth < 64 MB for ${results.streaming.mb} MB`, `${lk.rss_growth_mb} MB`, lk.rss_growth_mb < 64)
+  }
+  if (results.cold_start !== undefined) {
+    const c = results.cold_start
+    add('cold start: exactly 1 token request', String(c.token_requests), c.token_requests === 1 && c.statuses[200] === c.requests)
+  }
+  for (const r of results.table) if (r.errors > 0) add(`${r.scenario}: no errors`, String(r.errors), false)
+  return targets
+}
+
+function print (results) {
+  const lines = ['']
+  lines.push(`latchkey bench  ${results.date}  ${results.machine.cpus} cpus  node ${results.machine.node}  ${results.options.load_generator}, ${results.options.connections} connections, ${results.options.duration_s}s x ${results.options.rounds} round(s)`)
+  for (const n of results.notes) lines.push(`note: ${n}`)
+  if (results.table.length > 0) {
+    lines.push('')
+    const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs bare', 'p99 vs bare', 'cpu us/req', 'req/cpu-s vs bare', 'errors']
+    const rows = results.table.map((r) => [r.scenario, String(r.rps), r.p50_ms.toFixed(2), r.p99_ms.toFixed(2), `${r.rps_vs_bare.toFixed(2)}x`, `${r.p99_vs_bare.toFixed(2)}x`, String(r.cpu_us_per_req), `${r.cpu_efficiency_vs_bare.toFixed(2)}x`, String(r.errors)])
+    lines.push(...table(head, rows))
+  }
+  if (results.streaming !== undefined) {
+    lines.push('', `streaming ${results.streaming.mb} MB (median of ${results.streaming.reps})`)
+    const head = ['proxy', 'upload MB/s', 'vs bare', 'download MB/s', 'vs bare', 'RSS before MB', 'RSS peak MB', 'growth MB']
+    const rows = results.streaming.rows.map((r) => [r.proxy, String(r.upload_mb_s), `${r.upload_vs_bare.toFixed(2)}x`, String(r.download_mb_s), `${r.download_vs_bare.toFixed(2)}x`, String(r.rss_before_mb), String(r.rss_peak_mb), String(r.rss_growth_mb)])
+    lines.push(...table(head, rows))
+  }
+  if (results.cold_start !== undefined) {
+    const c = results.cold_start
+    lines.push('', `cold start: ${c.requests} concurrent requests -> ${c.token_requests} token request(s), statuses ${JSON.stringify(c.statuses)}, p50 ${c.p50_ms} ms, p99 ${c.p99_ms} ms, max ${c.max_ms} ms`)
+    lines.push(`            the same burst with the token cached: p50 ${c.warm_burst.p50_ms} ms, p99 ${c.warm_burst.p99_ms} ms (the token endpoint answers after 50 ms)`)
+    lines.push(`            the same burst through the bare proxy: p50 ${c.bare_burst.p50_ms} ms, p99 ${c.bare_burst.p99_ms} ms`)
+  }
+  if (results.targets.length > 0) {
+    lines.push('', 'targets:')
+    for (const t of results.targets) lines.push(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.target}: ${t.measured}`)
+  }
+  lines.push('', 'written to bench/results.json')
+  process.stdout.write(lines.join('\n') + '\n')
+}
+
+function table (head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)]
+}
+
+main().catch(async (err) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err}\n`)
+  await stopAll()
+  process.exit(1)
+})

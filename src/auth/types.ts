@@ -1,0 +1,44 @@
+/**
+ * One interface for every auth method. A method is compiled once at load from its config
+ * (`compile.ts`); per request it only renders its templates and says what to add.
+ */
+import type { AuthType } from '../config/schema.js'
+import type { CompiledTemplate, TemplateContext } from '../templates/types.js'
+
+/** What a request carries into the auth step: its template context and prefetched secrets. */
+export interface AuthScope {
+  readonly context: TemplateContext
+  readonly secrets: ReadonlyMap<string, string>
+  /** `<connection id>/<method name>`: the namespace of this method's cached tokens. */
+  readonly key: string
+}
+
+/** Headers and query parameters the upstream receives; they always win over the caller's. */
+export interface AuthOutcome {
+  readonly headers: ReadonlyArray<readonly [name: string, value: string]>
+  readonly query: ReadonlyArray<readonly [name: string, value: string]>
+}
+
+export interface AuthMethod {
+  readonly type: AuthType
+  /** Every template the method renders, so the request can prefetch their secrets. */
+  readonly templates: readonly CompiledTemplate[]
+  /** Token-based: an upstream 401 drops the cached token and the request is replayed once. */
+  readonly tokenBased: boolean
+  apply (scope: AuthScope): AuthOutcome | Promise<AuthOutcome>
+  /** Forget the cached credential that `rejected` carried (after an upstream 401). */
+  invalidate? (scope: AuthScope, rejected: AuthOutcome): Promise<void>
+}
+
+export const NOTHING: AuthOutcome = Object.freeze({ headers: Object.freeze([]), query: Object.freeze([]) })
+
+/** The token of a `Bearer` Authorization header in an outcome, for purging it. */
+export function bearerOf (outcome: AuthOutcome): string | undefined {
+  const header = outcome.headers.find(([name]) => name.toLowerCase() === 'authorization')
+  return header?.[1].startsWith('Bearer ') === true ? header[1].slice(7) : undefined
+}
+
+/** Renders a compiled template as a field of this method; errors already name no values. */
+export function render (template: CompiledTemplate, scope: AuthScope): string {
+  return template.render(scope.context, scope.secrets)
+}

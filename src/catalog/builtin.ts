@@ -1,0 +1,80 @@
+/**
+ * Connectors shipped with latchkey, usable by slug in `connections.<id>.connector` or as
+ * `extends`. Each entry is plain config, validated by the same schema as the YAML at start-up
+ * (test/unit/catalog.test.ts), so a catalog entry can never be something a user could not write.
+ *
+ * Provider values (base URLs, authorize/token URLs, scope separators) follow each provider's
+ * public API documentation.
+ */
+import type { ConnectorConfig } from '../config/schema.js'
+
+const apiKeyInput = { name: 'api_key', label: 'API key', type: 'password', required: true } as const
+
+export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
+  http: {
+    name: 'HTTP',
+    description: 'Any HTTP API: base URL and credentials supplied per connection',
+    visibility: 'public',
+    base_url: '{{ connection.config.base_url }}',
+    // Any host, because the connection names it; private addresses stay refused unless
+    // server.allow_private_upstreams is set.
+    allowed_hosts: ['**'],
+    inputs: [
+      { name: 'base_url', label: 'Base URL', type: 'url', required: true, pattern: '^https?://.+' },
+      { name: 'token', label: 'Bearer token', type: 'password', required: false },
+    ],
+    auth: {
+      default: 'none',
+      methods: {
+        none: { type: 'none' },
+        bearer: { type: 'bearer', token: '{{ connection.credentials.token }}' },
+      },
+    },
+  },
+  github: {
+    name: 'GitHub',
+    description: 'GitHub REST API',
+    domain: 'github.com',
+    visibility: 'public',
+    base_url: 'https://api.github.com',
+    headers: { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' },
+    inputs: [{ name: 'token', label: 'Personal access token', type: 'password', required: true }],
+    auth: {
+      default: 'token',
+      methods: {
+        token: { type: 'bearer', token: '{{ connection.credentials.token }}' },
+        oauth: {
+          type: 'oauth2',
+          authorize_url: 'https://github.com/login/oauth/authorize',
+          token_url: 'https://github.com/login/oauth/access_token',
+          client_id: "{{ get_secret('github_client_id') }}",
+          client_secret: "{{ get_secret('github_client_secret') }}",
+          scopes: ['repo', 'read:user'],
+          scope_separator: ' ',
+          pkce: true,
+        },
+      },
+    },
+    test: { method: 'GET', path: '/user', expect_status: 200 },
+  },
+  stripe: {
+    name: 'Stripe',
+    description: 'Stripe payments API',
+    domain: 'stripe.com',
+    visibility: 'public',
+    base_url: 'https://api.stripe.com',
+    inputs: [{ ...apiKeyInput, label: 'Secret key', pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]+$', pattern_error: 'a secret or restricted key (sk_… or rk_…)' }],
+    auth: { default: 'key', methods: { key: { type: 'bearer', token: '{{ connection.credentials.api_key }}' } } },
+    test: { method: 'GET', path: '/v1/balance', expect_status: 200 },
+  },
+  openai: {
+    name: 'OpenAI',
+    description: 'OpenAI API',
+    domain: 'openai.com',
+    visibility: 'public',
+    base_url: 'https://api.openai.com',
+    inputs: [apiKeyInput],
+    auth: { default: 'key', methods: { key: { type: 'bearer', token: '{{ connection.credentials.api_key }}' } } },
+    test: { method: 'GET', path: '/v1/models', expect_status: 200 },
+  },
+}

@@ -1,0 +1,55 @@
+/**
+ * The loaded configuration: the validated YAML with defaults applied, units converted and
+ * connectors resolved against the built-in catalog. Deep-frozen; nothing mutates it.
+ */
+import type { AccessConfig, AuthMethodConfig, ConnectionConfig, ConnectorConfig, RawConfig } from './schema.js'
+import type { StoreConfig } from '../secrets/types.js'
+
+export interface ServerSettings {
+  host: string
+  port: number
+  public_url: string
+  upstream_timeout_ms: number
+  /** Token endpoint requests: no answer by then -> token_exchange_failed. */
+  token_timeout_ms: number
+  body_limit_bytes: number
+  allow_private_upstreams: boolean
+  log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  connect: { return_to_origins: readonly string[] }
+}
+
+export interface CacheSettings {
+  type: 'memory' | 'redis'
+  url?: string
+  key_prefix: string
+}
+
+export type CallersConfig = NonNullable<RawConfig['callers']>
+
+export interface ResolvedConnector extends Omit<ConnectorConfig, 'auth' | 'extends'> {
+  slug: string
+  source: 'builtin' | 'config'
+  extends: string | null
+  auth: { default: string, methods: Readonly<Record<string, AuthMethodConfig>> }
+}
+
+export interface ResolvedConnection extends Omit<ConnectionConfig, 'access' | 'auth'> {
+  id: string
+  source: 'config' | 'store'
+  /** The auth method name (connection's choice, else the connector default). */
+  auth: string
+  access: Required<Omit<AccessConfig, 'allow'>> & { allow?: readonly string[] }
+  owner: string | null
+  created_at?: string
+}
+
+export interface LoadedConfig {
+  file: string
+  server: ServerSettings
+  store: StoreConfig
+  cache: CacheSettings
+  variables: Readonly<Record<string, string>>
+  callers: CallersConfig
+  connectors: ReadonlyMap<string, ResolvedConnector>
+  connections: ReadonlyMap<string, ResolvedConnection>
+}

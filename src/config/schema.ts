@@ -1,0 +1,296 @@
+/**
+ * The configuration schema: the only source of the config types (`Static<>`) and of their
+ * validation (Ajv). Defaults live in `normalize.ts`; cross-references in `semantic.ts`.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+export const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$'
+export const SECRET_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$'
+
+const Strict = { additionalProperties: false } as const
+
+// Scalars that stand for a unit. `description` is what validation errors print.
+const Duration = Type.Union([
+  Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$' }),
+  Type.Number({ minimum: 0 }),
+], { description: 'a duration such as 500ms, 15s, 5m, 1h or a number of seconds' })
+
+const Size = Type.Union([
+  Type.String({ pattern: '^\\s*\\d+\\s*([kKmMgG]?[bB])?\\s*$' }),
+  Type.Integer({ minimum: 0 }),
+], { description: 'a size such as 10mb, 512kb or a number of bytes' })
+
+/**
+ * Template fields carry `x-template: <site>`; `templates.ts` walks the schema to find every
+ * template in a config, so the list of template fields lives here and nowhere else.
+ */
+type Site = 'auth' | 'base_url' | 'path' | 'response' | 'caller'
+const TemplateAt = (site: Site) => Type.String({ description: 'a string (template)', 'x-template': site })
+const Template = TemplateAt('auth')
+const TemplateMap = Type.Record(Type.String(), Template)
+const HttpMethod = Type.String({ pattern: '^[A-Z]+$', description: 'an upper-case HTTP method' })
+
+/** A union of string literals with one readable description for errors. */
+function literals<const T extends readonly string[]> (values: T, description: string) {
+  return Type.Union(values.map((v) => Type.Literal(v as T[number])), { description })
+}
+
+/** A map whose keys are ids: a bad key is reported as such, at the key. */
+function idMap<T extends TSchema> (value: T, pattern = ID_PATTERN, what = 'id') {
+  return Type.Unsafe<Record<string, Static<T>>>({
+    type: 'object',
+    propertyNames: { type: 'string', pattern, description: `${what} (must match ${pattern})` },
+    additionalProperties: value,
+  })
+}
+
+/** `oneOf` keyed by `type`, so Ajv reports the errors of the matching variant only. */
+function discriminated<T extends TSchema[]> (variants: [...T]) {
+  return Type.Unsafe<Static<T[number]>>({
+    type: 'object',
+    required: ['type'],
+    discriminator: { propertyName: 'type' },
+    oneOf: variants,
+  })
+}
+
+const Algorithm = literals([
+  'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512',
+  'PS256', 'PS384', 'PS512', 'EdDSA',
+] as const, 'a JWS algorithm (HS256/384/512, RS256/384/512, ES256/384/512, PS256/384/512, EdDSA)')
+export type JwsAlgorithm = Static<typeof Algorithm>
+
+const ClientAuth = Type.Union([Type.Literal('body'), Type.Literal('basic')], { description: 'body or basic' })
+
+const AuthNone = Type.Object({ type: Type.Literal('none') }, Strict)
+const AuthBasic = Type.Object({ type: Type.Literal('basic'), username: Template, password: Template }, Strict)
+const AuthBearer = Type.Object({ type: Type.Literal('bearer'), token: Template }, Strict)
+const AuthApiKey = Type.Object({
+  type: Type.Literal('api_key'),
+  key: Template,
+  value: Template,
+  in: Type.Optional(Type.Union([Type.Literal('header'), Type.Literal('query')], { description: 'header or query' })),
+}, Strict)
+const AuthCustom = Type.Object({
+  type: Type.Literal('custom'),
+  headers: Type.Optional(TemplateMap),
+  query: Type.Optional(TemplateMap),
+}, Strict)
+const AuthClientCredentials = Type.Object({
+  type: Type.Literal('oauth_client_credentials'),
+  client_id: Template,
+  client_secret: Template,
+  token_url: Template,
+  scope: Type.Optional(Template),
+  audience: Type.Optional(Template),
+  client_auth: Type.Optional(ClientAuth),
+  extra_params: Type.Optional(TemplateMap),
+}, Strict)
+/** JSON-like claim values; every string leaf is a template. */
+const ClaimMap = Type.Record(Type.String(), Type.Unknown({ 'x-template-leaves': 'auth' }))
+const AuthJwt = Type.Object({
+  type: Type.Literal('jwt'),
+  private_key: Template,
+  algorithm: Type.Optional(Algorithm),
+  claims: ClaimMap,
+  jwt_headers: Type.Optional(ClaimMap),
+  header: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$', description: 'an HTTP header name' })),
+  prefix: Type.Optional(Type.String()),
+}, Strict)
+const AuthJwtBearer = Type.Object({
+  type: Type.Literal('oauth_jwt_bearer'),
+  client_id: Template,
+  private_key: Template,
+  token_url: Template,
+  subject: Template,
+  audience: Template,
+  token_ttl: Type.Optional(Duration),
+  algorithm: Type.Optional(Algorithm),
+  additional_claims: Type.Optional(ClaimMap),
+  jwt_headers: Type.Optional(ClaimMap),
+  scope: Type.Optional(Template),
+}, Strict)
+const AuthOAuth2 = Type.Object({
+  type: Type.Literal('oauth2'),
+  authorize_url: Template,
+  token_url: Template,
+  client_id: Template,
+  client_secret: Template,
+  scopes: Type.Optional(Type.Array(Type.String())),
+  scope_separator: Type.Optional(Type.String()),
+  authorize_params: Type.Optional(TemplateMap),
+  token_params: Type.Optional(TemplateMap),
+  refresh_params: Type.Optional(TemplateMap),
+  pkce: Type.Optional(Type.Boolean()),
+  client_auth: Type.Optional(ClientAuth),
+  token_path: Type.Optional(Type.String()),
+  metadata: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Record(Type.String(), Type.String())],
+    { description: 'a list of token-response fields, or a map of config field to token-response field' })),
+}, Strict)
+const AuthOAuth1 = Type.Object({
+  type: Type.Literal('oauth1'),
+  consumer_key: Template,
+  consumer_secret: Template,
+  token: Template,
+  token_secret: Template,
+  signature_method: Type.Optional(literals(['HMAC-SHA1', 'HMAC-SHA256', 'PLAINTEXT'] as const, 'HMAC-SHA1, HMAC-SHA256 or PLAINTEXT')),
+  realm: Type.Optional(Template),
+}, Strict)
+
+export const AuthMethodSchema = discriminated([
+  AuthNone, AuthBasic, AuthBearer, AuthApiKey, AuthCustom,
+  AuthClientCredentials, AuthJwt, AuthJwtBearer, AuthOAuth2, AuthOAuth1,
+])
+export type AuthMethodConfig = Static<typeof AuthMethodSchema>
+export type AuthType = AuthMethodConfig['type']
+export const AUTH_TYPES: readonly AuthType[] = [
+  'none', 'basic', 'bearer', 'api_key', 'custom',
+  'oauth_client_credentials', 'jwt', 'oauth_jwt_bearer', 'oauth2', 'oauth1',
+]
+export type AuthMethodOf<T extends AuthType> = Extract<AuthMethodConfig, { type: T }>
+
+const HeaderEntry = Type.Union([
+  Template,
+  Type.Object({ value: Template, overridable: Type.Optional(Type.Boolean()) }, Strict),
+], { description: 'a string, or { value, overridable }' })
+
+const Input = Type.Object({
+  name: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+  label: Type.Optional(Type.String()),
+  type: Type.Optional(literals(['text', 'password', 'url', 'email', 'number', 'select'] as const, 'text, password, url, email, number or select')),
+  required: Type.Optional(Type.Boolean()),
+  pattern: Type.Optional(Type.String()),
+  pattern_error: Type.Optional(Type.String()),
+  placeholder: Type.Optional(Type.String()),
+  help: Type.Optional(Type.String()),
+  default: Type.Optional(Type.String()),
+  options: Type.Optional(Type.Array(Type.String())),
+}, Strict)
+export type InputConfig = Static<typeof Input>
+
+const Action = Type.Object({
+  method: HttpMethod,
+  path: TemplateAt('path'),
+  description: Type.Optional(Type.String()),
+}, Strict)
+
+const Entity = Type.Object({
+  fields: Type.Optional(Type.Array(Type.String())),
+  actions: Type.Optional(idMap(Action)),
+  events: Type.Optional(Type.Array(Type.String())),
+}, Strict)
+
+export const ConnectorSchema = Type.Object({
+  name: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  domain: Type.Optional(Type.String()),
+  visibility: Type.Optional(Type.Union([Type.Literal('private'), Type.Literal('public')], { description: 'private or public' })),
+  icon_url: Type.Optional(Type.String()),
+  extends: Type.Optional(Type.Union([Type.String({ pattern: ID_PATTERN }), Type.Null()], { description: 'a built-in connector slug or null' })),
+  base_url: Type.Optional(TemplateAt('base_url')),
+  allowed_hosts: Type.Optional(Type.Array(Type.String())),
+  headers: Type.Optional(Type.Record(Type.String(), HeaderEntry)),
+  query: Type.Optional(Type.Record(Type.String(), HeaderEntry)),
+  auth: Type.Optional(Type.Object({
+    default: Type.Optional(Type.String()),
+    methods: idMap(AuthMethodSchema),
+  }, Strict)),
+  inputs: Type.Optional(Type.Array(Input)),
+  test: Type.Optional(Type.Object({
+    method: Type.Optional(HttpMethod),
+    path: TemplateAt('path'),
+    expect_status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+  }, Strict)),
+  response: Type.Optional(Type.Object({
+    remove_headers: Type.Optional(Type.Array(Type.String())),
+    body: Type.Optional(Type.Union([TemplateAt('response'), Type.Null()])),
+    content_type: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  }, Strict)),
+  retry: Type.Optional(Type.Object({
+    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    on: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }))),
+    methods: Type.Optional(Type.Array(HttpMethod)),
+  }, Strict)),
+  capabilities: Type.Optional(Type.Object({
+    entities: Type.Optional(idMap(Entity)),
+  }, Strict)),
+}, Strict)
+export type ConnectorConfig = Static<typeof ConnectorSchema>
+
+export const AccessSchema = Type.Object({
+  anonymous: Type.Optional(Type.Boolean()),
+  callers: Type.Optional(Type.Array(Type.String())),
+  users: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('owner')], { description: 'true, false or "owner"' })),
+  allow: Type.Optional(Type.Array(Type.String())),
+}, Strict)
+export type AccessConfig = Static<typeof AccessSchema>
+
+export const ConnectionSchema = Type.Object({
+  connector: Type.String(),
+  auth: Type.Optional(Type.String()),
+  config: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+  credentials: Type.Optional(TemplateMap),
+  owner: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  access: Type.Optional(AccessSchema),
+  rate_limit: Type.Optional(Type.Object({
+    max: Type.Integer({ minimum: 1 }),
+    window: Duration,
+    per: Type.Optional(Type.Union([Type.Literal('caller'), Type.Literal('user'), Type.Literal('connection')], { description: 'caller, user or connection' })),
+  }, Strict)),
+}, Strict)
+export type ConnectionConfig = Static<typeof ConnectionSchema>
+
+const RedisBacked = {
+  url: Type.Optional(Type.String()),
+  key_prefix: Type.Optional(Type.String()),
+}
+
+export const ConfigSchema = Type.Object({
+  server: Type.Optional(Type.Object({
+    host: Type.Optional(Type.String()),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    public_url: Type.Optional(Type.String()),
+    upstream_timeout: Type.Optional(Duration),
+    token_timeout: Type.Optional(Duration),
+    body_limit: Type.Optional(Size),
+    allow_private_upstreams: Type.Optional(Type.Boolean()),
+    log_level: Type.Optional(literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'fatal, error, warn, info, debug, trace or silent')),
+    connect: Type.Optional(Type.Object({
+      return_to_origins: Type.Optional(Type.Array(Type.String())),
+    }, Strict)),
+  }, Strict)),
+  store: Type.Optional(Type.Object({
+    type: Type.Union([Type.Literal('file'), Type.Literal('redis')], { description: 'file or redis' }),
+    path: Type.Optional(Type.String()),
+    ...RedisBacked,
+  }, Strict)),
+  cache: Type.Optional(Type.Object({
+    type: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'memory or redis' }),
+    ...RedisBacked,
+  }, Strict)),
+  variables: Type.Optional(idMap(Type.Union([Type.String(), Type.Number(), Type.Boolean()]), SECRET_NAME_PATTERN, 'variable name')),
+  callers: Type.Optional(Type.Object({
+    api_keys: Type.Optional(idMap(Type.Object({
+      key: Type.Optional(TemplateAt('caller')),
+      key_sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: '64 hex digits' })),
+      admin: Type.Optional(Type.Boolean()),
+    }, Strict))),
+    jwt: Type.Optional(Type.Object({
+      issuer: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+      audience: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+      jwks_url: Type.Optional(Type.String()),
+      secret: Type.Optional(TemplateAt('caller')),
+      algorithms: Type.Optional(Type.Array(Algorithm)),
+      owner_claim: Type.Optional(Type.String()),
+      clock_tolerance: Type.Optional(Duration),
+    }, Strict)),
+    cors: Type.Optional(Type.Object({
+      origins: Type.Array(Type.String()),
+      max_age: Type.Optional(Duration),
+    }, Strict)),
+  }, Strict)),
+  connectors: Type.Optional(idMap(ConnectorSchema)),
+  connections: Type.Optional(idMap(ConnectionSchema)),
+}, Strict)
+
+export type RawConfig = Static<typeof ConfigSchema>

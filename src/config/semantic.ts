@@ -1,0 +1,159 @@
+/**
+ * Checks the schema cannot express: references between sections, template syntax and site
+ * rules, regexes, URLs. Each problem carries the config path it is about.
+ */
+import type { CompiledTemplate, TemplateSite } from '../templates/types.js'
+import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
+import type { RawConfig } from './schema.js'
+import { allConnectors } from './resolve.js'
+import { templateFields } from './templates.js'
+import type { ConfigPath } from './yaml-source.js'
+
+export interface TemplateCompiler {
+  compile (source: string, site: TemplateSite): CompiledTemplate
+}
+
+export interface PathProblem {
+  path: ConfigPath
+  at?: 'key' | 'value'
+  message: string
+}
+
+const ALLOW_RULE = /^(\*|[A-Z]+) (\/\S*)$/
+
+export function checkSemantics (raw: RawConfig, compiler: TemplateCompiler): PathProblem[] {
+  const problems: PathProblem[] = []
+  const report = (path: ConfigPath, message: string, at: 'key' | 'value' = 'value') => problems.push({ path, at, message })
+
+  checkStorage(raw, report)
+  checkCallers(raw, report)
+  checkConnectors(raw, report)
+  checkConnections(raw, report)
+
+  for (const field of templateFields(raw)) {
+    try {
+      compiler.compile(field.source, field.site)
+    } catch (err) {
+      const detail = err as { message?: string, line?: number, column?: number }
+      const where = typeof detail.line === 'number' ? ` (template line ${detail.line}, column ${detail.column ?? 1})` : ''
+      report(field.path, `${detail.message ?? 'invalid template'}${where}`)
+    }
+  }
+  return problems
+}
+
+type Report = (path: ConfigPath, message: string, at?: 'key' | 'value') => void
+
+function checkStorage (raw: RawConfig, report: Report): void {
+  if (raw.store?.type === 'redis' && raw.store.url === undefined) report(['store'], "the redis store needs 'url'")
+  if (raw.store?.type === 'file' && raw.store.url !== undefined) report(['store', 'url'], "'url' is for the redis store", 'key')
+  if (raw.cache?.type === 'redis' && raw.cache.url === undefined) report(['cache'], "the redis cache needs 'url'")
+  for (const [key, value] of [['store', raw.store?.url], ['cache', raw.cache?.url]] as const) {
+    if (value !== undefined && !/^rediss?:\/\//.test(value)) report([key, 'url'], 'expected a redis:// or rediss:// URL')
+  }
+  if (raw.server?.public_url !== undefined && !isHttpUrl(raw.server.public_url)) report(['server', 'public_url'], 'expected an http(s) URL')
+  raw.server?.connect?.return_to_origins?.forEach((origin, i) => {
+    if (!isOrigin(origin)) report(['server', 'connect', 'return_to_origins', i], 'expected an origin such as https://app.example.com')
+  })
+}
+
+function checkCallers (raw: RawConfig, report: Report): void {
+  for (const [id, key] of Object.entries(raw.callers?.api_keys ?? {})) {
+    if ((key.key === undefined) === (key.key_sha256 === undefined)) {
+      report(['callers', 'api_keys', id], "give exactly one of 'key' or 'key_sha256'")
+    }
+  }
+  const jwt = raw.callers?.jwt
+  if (jwt !== undefined) {
+    if ((jwt.jwks_url === undefined) === (jwt.secret === undefined)) report(['callers', 'jwt'], "give exactly one of 'jwks_url' or 'secret'")
+    if (jwt.jwks_url !== undefined && !isHttpUrl(jwt.jwks_url)) report(['callers', 'jwt', 'jwks_url'], 'expected an http(s) URL')
+    jwt.algorithms?.forEach((alg, i) => {
+      const symmetric = alg.startsWith('HS')
+      if (symmetric && jwt.jwks_url !== undefined) report(['callers', 'jwt', 'algorithms', i], `${alg} needs 'secret', not 'jwks_url'`)
+      if (!symmetric && jwt.secret !== undefined) report(['callers', 'jwt', 'algorithms', i], `${alg} needs 'jwks_url', not 'secret'`)
+    })
+  }
+  raw.callers?.cors?.origins.forEach((origin, i) => {
+    if (origin !== '*' && !isOrigin(origin)) report(['callers', 'cors', 'origins', i], 'expected an origin such as https://app.example.com, or *')
+  })
+}
+
+function checkConnectors (raw: RawConfig, report: Report): void {
+  for (const [slug, connector] of Object.entries(raw.connectors ?? {})) {
+    const at = ['connectors', slug]
+    if (connector.extends != null && BUILTIN_CONNECTORS[connector.extends] === undefined) {
+      report([...at, 'extends'], `unknown built-in connector '${connector.extends}'`)
+      continue
+    }
+    const base = connector.extends == null ? undefined : BUILTIN_CONNECTORS[connector.extends]
+    const baseUrl = connector.base_url ?? base?.base_url
+    if (baseUrl === undefined) report(at, "missing required key 'base_url'")
+    else if (!baseUrl.includes('{') && !isHttpUrl(baseUrl)) report([...at, 'base_url'], 'expected an absolute http(s) URL')
+    else if (/[?#]/.test(baseUrl)) report([...at, 'base_url'], "a base URL has no query or fragment: use 'query'")
+
+    const methods = { ...base?.auth?.methods, ...connector.auth?.methods }
+    const names = Object.keys(methods)
+    const def = connector.auth?.default ?? base?.auth?.default
+    if (connector.auth !== undefined && names.length === 0) report([...at, 'auth', 'methods'], 'at least one auth method is needed')
+    if (def !== undefined && names.length > 0 && !names.includes(def)) {
+      report([...at, 'auth', 'default'], `unknown auth method '${def}' (methods: ${names.join(', ')})`)
+    } else if (def === undefined && names.length > 1) {
+      report([...at, 'auth'], "several auth methods: name one as 'default'")
+    }
+
+    const seen = new Set<string>()
+    connector.inputs?.forEach((input, i) => {
+      if (seen.has(input.name)) report([...at, 'inputs', i, 'name'], `duplicate input '${input.name}'`)
+      seen.add(input.name)
+      if (input.pattern !== undefined) {
+        try {
+          // eslint-disable-next-line no-new
+          new RegExp(input.pattern, 'u')
+        } catch {
+          report([...at, 'inputs', i, 'pattern'], `invalid regular expression: ${input.pattern}`)
+        }
+      }
+    })
+  }
+}
+
+function checkConnections (raw: RawConfig, report: Report): void {
+  const connectors = allConnectors(raw)
+  const apiKeys = new Set(Object.keys(raw.callers?.api_keys ?? {}))
+  for (const [id, conn] of Object.entries(raw.connections ?? {})) {
+    const at = ['connections', id]
+    const connector = connectors.get(conn.connector)
+    if (connector === undefined) {
+      report([...at, 'connector'], `unknown connector '${conn.connector}'`)
+    } else if (conn.auth !== undefined && connector.auth.methods[conn.auth] === undefined) {
+      report([...at, 'auth'], `unknown auth method '${conn.auth}' for connector '${conn.connector}' (methods: ${Object.keys(connector.auth.methods).join(', ')})`)
+    }
+    conn.access?.callers?.forEach((caller, i) => {
+      if (caller !== '*' && !apiKeys.has(caller)) report([...at, 'access', 'callers', i], `unknown api key caller '${caller}'`)
+    })
+    conn.access?.allow?.forEach((rule, i) => {
+      if (!ALLOW_RULE.test(rule)) report([...at, 'access', 'allow', i], `expected 'METHOD /path/glob' (METHOD may be *), got '${rule}'`)
+    })
+    if (conn.access?.users !== undefined && conn.access.users !== false && raw.callers?.jwt === undefined) {
+      report([...at, 'access', 'users'], 'users are admitted but callers.jwt is not configured')
+    }
+  }
+}
+
+function isHttpUrl (value: string): boolean {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+function isOrigin (value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '')
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Assembles a gateway from a config file: config, master key, sealed store, runtime, fastify app.
+ * Used by `latchkey start` and by the integration tests, so both run the same wiring.
+ */
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.js'
+import { loadGatewayConfig } from './config/load-with-templates.js'
+import type { LoadedConfig } from './config/model.js'
+import { ConfigError } from './config/problems.js'
+import { createLogger, type Logger } from './observability/logger.js'
+import { createUpstreams, type Upstreams } from './proxy/forward.js'
+import { buildRuntime, type Runtime } from './runtime/build.js'
+import { secretLookup, type SecretLookup } from './runtime/secrets.js'
+import { openSealedStore } from './secrets/open-store.js'
+import { resolveMasterKey } from './secrets/master-key.js'
+import type { SealedStore } from './secrets/types.js'
+import type { TemplateEngine } from './templates/engine.js'
+import type { DestinationStream } from 'pino'
+import { SigningKeys } from './auth/jwt-signing.js'
+import { tokenKeyer } from './tokens/cache-key.js'
+import { openTokenCache } from './tokens/open.js'
+import { createMetrics } from './observability/metrics.js'
+
+export interface GatewayOptions {
+  configFile: string
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  /** Log destination (tests capture it); stdout by default. */
+  logDestination?: DestinationStream
+  /** Millisecond clock for templates (`now()`); tests inject one. */
+  clock?: () => number
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance
+  readonly logger: Logger
+  readonly store: SealedStore
+  readonly secrets: SecretLookup
+  readonly upstreams: Upstreams
+  /** Compiles templates against the current config's variables. */
+  readonly compiler: TemplateEngine
+  runtime (): Runtime
+  /** Re-reads the config file; on any problem throws ConfigError and keeps the running runtime. */
+  reload (): Promise<void>
+  close (): Promise<void>
+}
+
+export async function createGateway (options: GatewayOptions): Promise<Gateway> {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const { config, engine } = await loadGatewayConfig(options.configFile, env, cwd, options.clock)
+  const logger = createLogger({ level: config.server.log_level, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) })
+  const key = await resolveMasterKey({ env, store: config.store, warn: (message) => logger.warn(message) })
+  const store = await openSealedStore(config.store, key)
+  const secrets = secretLookup(store)
+  const upstreams = createUpstreams({ allowPrivate: config.server.allow_private_upstreams })
+  const metrics = createMetrics()
+  const cache = await openTokenCache(config, key, logger, options.clock, metrics.tokenEvents)
+  const auth = {
+    tokens: cache.tokens,
+    tokenKey: tokenKeyer(key.bytes),
+    tokenDispatcher: (templated: boolean) => templated ? upstreams.guarded : upstreams.trusted,
+    tokenTimeoutMs: config.server.token_timeout_ms,
+    now: options.clock ?? Date.now,
+    signingKeys: new SigningKeys(),
+  }
+
+  let runtime: Runtime
+  try {
+    runtime = await buildRuntime(config, { compiler: engine, secrets, auth, warn: (message) => logger.warn(message) })
+  } catch (err) {
+    await store.close()
+    await cache.close()
+    await upstreams.close()
+    throw err
+  }
+  const app = await buildApp({
+    logger,
+    metrics,
+    runtime: () => runtime,
+    secrets,
+    upstreams,
+    rateCounter: cache.rateCounter,
+    health: {
+      checks: {
+        config: async () => {},
+        store: () => store.ping(),
+        ...(cache.ping === undefined ? {} : { cache: cache.ping }),
+      },
+    },
+  })
+
+  let compiler = engine
+  return {
+    app,
+    logger,
+    store,
+    secrets,
+    upstreams,
+    get compiler () { return compiler },
+    runtime: () => runtime,
+    async reload () {
+      const next = await loadGatewayConfig(options.configFile, env, cwd, options.clock)
+      // Settings that shape open resources (listener, store, cache) need a restart.
+      for (const part of ['store', 'cache'] as const) {
+        if (JSON.stringify(next.config[part]) !== JSON.stringify(config[part])) {
+          throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: `${part}: changes need a restart` }])
+        }
+      }
+      runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, warn: (message) => logger.warn(message) })
+      compiler = next.engine
+      logger.info({ connections: runtime.connections.size }, 'configuration reloaded')
+    },
+    async close () {
+      await app.close()
+      await upstreams.close()
+      await store.close()
+      await cache.close()
+    },
+  }
+}

@@ -1,0 +1,38 @@
+/** Where the request goes: the rendered base URL, checked against 6.4 for templated hosts. */
+import type { Dispatcher } from 'undici'
+import { GatewayError } from '../errors.js'
+import type { CompiledConnection } from '../runtime/connection.js'
+import type { TemplateContext } from '../templates/types.js'
+import type { Upstreams } from './forward.js'
+import { assertPublicLiteral, HOST_NOT_ALLOWED } from './host-guard.js'
+
+export interface UpstreamBase {
+  origin: string
+  /** Base path without a trailing slash ('' for the root). */
+  pathname: string
+  dispatcher: Dispatcher
+}
+
+export function resolveBase (conn: CompiledConnection, context: TemplateContext, secrets: ReadonlyMap<string, string>,
+  upstreams: Upstreams, allowPrivate: boolean): UpstreamBase {
+  const fixed = conn.staticBase
+  // A literal, not a spread of the frozen staticBase: ~12 ns against ~60 ns (micro-benchmark).
+  if (fixed !== undefined) return { origin: fixed.origin, pathname: fixed.pathname, dispatcher: upstreams.trusted }
+  const rendered = conn.baseUrl.render(context, secrets)
+  let url: URL
+  try {
+    url = new URL(rendered)
+  } catch {
+    throw new GatewayError('template_error', 'base_url did not render to an absolute URL')
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new GatewayError('template_error', 'base_url must render to an http(s) URL without credentials, query or fragment')
+  }
+  // SPEC 6.4: a templated host must match allowed_hosts; none configured admits none. The
+  // private-address guard below applies on top, whatever the list says.
+  if (!conn.allowedHosts(url.hostname)) {
+    throw new GatewayError('forbidden', HOST_NOT_ALLOWED)
+  }
+  if (!allowPrivate) assertPublicLiteral(url.hostname)
+  return { origin: url.origin, pathname: url.pathname.replace(/\/+$/, ''), dispatcher: upstreams.guarded }
+}

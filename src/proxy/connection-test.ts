@@ -1,0 +1,76 @@
+/**
+ * Runs a connector's `test` request for one connection (CLI `connections test`, admin API).
+ * It goes through the same render and auth steps as the data plane, as the operator: no caller
+ * access policy applies. The debug output masks every credential value.
+ */
+import { performance } from 'node:perf_hooks'
+import { ANONYMOUS } from '../callers/types.js'
+import { GatewayError } from '../errors.js'
+import type { Gateway } from '../gateway.js'
+import { sendUpstream } from './forward.js'
+import { checkForwardPath } from './path-safety.js'
+import { prepareUpstreamRequest } from './prepare.js'
+import type { TemplateContext } from '../templates/types.js'
+
+export const MASK = '****'
+
+export interface ConnectionTestResult {
+  ok: boolean
+  status: number | null
+  duration_ms: number
+  error?: { code: string, message: string }
+  debug: { url: string, method: string, headers: Record<string, string>, query: Record<string, string> }
+}
+
+export async function runConnectionTest (gateway: Gateway, id: string): Promise<ConnectionTestResult> {
+  const runtime = gateway.runtime()
+  const conn = runtime.connections.get(id)
+  if (conn === undefined) throw new GatewayError('connection_not_found', 'no such connection')
+  const test = conn.connector.test
+  if (test === undefined) throw new GatewayError('invalid_request', `connector ${conn.connector.slug} defines no test request`)
+  const method = test.method ?? 'GET'
+  const testPath = gateway.compiler.compile(test.path, 'path').render(emptyContext(conn.id, conn.connection.connector), new Map())
+  const q = testPath.indexOf('?')
+  const path = checkForwardPath(q === -1 ? testPath : testPath.slice(0, q)).path
+  const started = performance.now()
+  const prepared = await prepareUpstreamRequest(
+    { conn, caller: ANONYMOUS, method, path, rawQuery: q === -1 ? '' : testPath.slice(q + 1), headers: [] },
+    { secrets: gateway.secrets, upstreams: gateway.upstreams, allowPrivate: runtime.config.server.allow_private_upstreams })
+
+  const sensitive = [...prepared.secrets.values(), ...Object.values(prepared.context.connection.credentials),
+    ...prepared.auth.headers.map(([, v]) => v), ...prepared.auth.query.map(([, v]) => v)].filter((v) => v.length > 0)
+  const mask = (value: string) => sensitive.some((s) => value.includes(s) || value.includes(encodeURIComponent(s))) ? MASK : value
+  const url = new URL(prepared.base.origin + prepared.path)
+  const debug = {
+    url: `${url.origin}${url.pathname}`,
+    method,
+    headers: Object.fromEntries(Object.entries(prepared.headers).map(([k, v]) => [k, mask(Array.isArray(v) ? v.join(', ') : v)])),
+    query: Object.fromEntries([...url.searchParams].map(([k, v]) => [k, mask(v)])),
+  }
+  try {
+    const res = await sendUpstream({
+      dispatcher: prepared.base.dispatcher,
+      origin: prepared.base.origin,
+      path: prepared.path,
+      method,
+      headers: prepared.headers,
+      body: null,
+      timeoutMs: runtime.config.server.upstream_timeout_ms,
+    })
+    await res.body.dump()
+    const expected = test.expect_status
+    const ok = expected === undefined ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === expected
+    return { ok, status: res.statusCode, duration_ms: Math.round(performance.now() - started), debug }
+  } catch (err) {
+    const e = err instanceof GatewayError ? err : new GatewayError('upstream_unreachable', 'the upstream could not be reached')
+    return { ok: false, status: null, duration_ms: Math.round(performance.now() - started), error: { code: e.code, message: e.message }, debug }
+  }
+}
+
+function emptyContext (id: string, connector: string): TemplateContext {
+  return {
+    connection: { id, connector, owner: null, config: {}, credentials: {} },
+    caller: { id: null, kind: 'anonymous' },
+    request: { method: '', path: '', query: {} },
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Sends a request upstream with undici and maps transport failures to gateway errors.
+ * One Agent per trust level keeps a keep-alive pool per upstream origin; redirects are never
+ * followed (the 3xx goes back to the caller), TLS is always verified.
+ */
+import type { Readable } from 'node:stream'
+import { Agent, type Dispatcher } from 'undici'
+import { GatewayError } from '../errors.js'
+import { guardedLookup, HOST_NOT_ALLOWED } from './host-guard.js'
+
+export interface Upstreams {
+  /** Base URLs written by the operator. */
+  readonly trusted: Dispatcher
+  /** Base URLs built from templates: private addresses refused at connect time. */
+  readonly guarded: Dispatcher
+  close (): Promise<void>
+}
+
+export function createUpstreams ({ allowPrivate }: { allowPrivate: boolean }): Upstreams {
+  const options: Agent.Options = {
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    connect: { rejectUnauthorized: true, timeout: 10_000 },
+  }
+  const trusted = new Agent(options)
+  const guarded = allowPrivate ? trusted : new Agent({ ...options, connect: { ...options.connect, lookup: guardedLookup } })
+  return {
+    trusted,
+    guarded,
+    async close () {
+      await Promise.all([...new Set([trusted, guarded])].map((a) => a.close()))
+    },
+  }
+}
+
+export interface UpstreamRequest {
+  dispatcher: Dispatcher
+  origin: string
+  /** path and query, already safe and encoded */
+  path: string
+  method: string
+  headers: Record<string, string | string[]>
+  body: Readable | Buffer | null
+  timeoutMs: number
+  /**
+   * Aborts the request (the caller went away). The headers timer aborts this same controller,
+   * so one request needs one controller and no AbortSignal.any (which cost a second signal, a
+   * listener on each source and a WeakRef per request in the profile).
+   */
+  abort?: AbortController
+}
+
+/** What undici is asked to do for an upstream request, on the piped and the relayed path alike. */
+export function dispatchOptions (req: UpstreamRequest): Dispatcher.DispatchOptions {
+  return {
+    origin: req.origin,
+    path: req.path,
+    method: req.method as Dispatcher.HttpMethod,
+    headers: req.headers,
+    body: req.body,
+    headersTimeout: req.timeoutMs,
+    // An idle streamed body (server-sent events) may legitimately pause; cap it generously.
+    bodyTimeout: 300_000,
+  }
+}
+
+/** The reason the headers timer aborts with; any other reason is the caller's. */
+const HEADERS_TIMEOUT = Symbol('upstream headers timeout')
+
+export async function sendUpstream (req: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+  // undici runs headersTimeout on a coarse timer (about 1 s resolution: a 300 ms timeout fired
+  // after up to 1 s, letting an 800 ms answer through). A native timer enforces
+  // upstream_timeout; undici's stays as a backstop. Cleared once the headers are in, so it
+  // never cuts a streamed body.
+  const abort = req.abort ?? new AbortController()
+  const timer = setTimeout(() => abort.abort(HEADERS_TIMEOUT), req.timeoutMs)
+  try {
+    return await req.dispatcher.request({ ...dispatchOptions(req), signal: abort.signal })
+  } catch (err) {
+    if (abort.signal.aborted && abort.signal.reason === HEADERS_TIMEOUT) throw upstreamError({ code: 'UND_ERR_HEADERS_TIMEOUT' })
+    throw upstreamError(err)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export function upstreamError (err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err
+  const code = (err as { code?: string }).code ?? ''
+  const cause = (err as { cause?: { code?: string } }).cause
+  if (code === 'LATCHKEY_PRIVATE_ADDRESS' || cause?.code === 'LATCHKEY_PRIVATE_ADDRESS') {
+    return new GatewayError('forbidden', HOST_NOT_ALLOWED)
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new GatewayError('upstream_timeout', 'the upstream did not answer in time')
+  }
+  return new GatewayError('upstream_unreachable', `the upstream could not be reached (${describeTransportError(code)})`)
+}
+
+function describeTransportError (code: string): string {
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN': return 'host not found'
+    case 'UND_ERR_CONNECT_TIMEOUT': return 'connect timeout'
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET': return 'connection reset'
+    case 'CERT_HAS_EXPIRED':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return 'TLS certificate not trusted'
+    default: return code === '' ? 'network error' : code
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Render -> obtain credential -> apply auth: everything between the access check and the
+ * upstream call, shared by the data plane and the connection test.
+ */
+import type { Caller } from '../callers/types.js'
+import { GatewayError } from '../errors.js'
+import type { CompiledConnection } from '../runtime/connection.js'
+import type { SecretLookup } from '../runtime/secrets.js'
+import { assertSafeHeaderValue } from '../templates/header-value.js'
+import type { TemplateContext } from '../templates/types.js'
+import type { AuthOutcome } from '../auth/types.js'
+import { resolveBase, type UpstreamBase } from './base-url.js'
+import type { Upstreams } from './forward.js'
+import { forwardRequestHeaders, type HeaderSource, type OutgoingHeaders } from './header-hygiene.js'
+import { mergeQuery, parseCallerQuery } from './query.js'
+import { renderCredentials, renderHeaders, renderQuery, templateContext } from './request-context.js'
+
+export interface PreparedRequest {
+  base: UpstreamBase
+  /** path + query for the upstream, always starting with `/` */
+  path: string
+  headers: OutgoingHeaders
+  context: TemplateContext
+  /** What auth added: the connection test masks these values. */
+  auth: AuthOutcome
+  secrets: ReadonlyMap<string, string>
+}
+
+export interface PrepareInput {
+  conn: CompiledConnection
+  caller: Caller
+  method: string
+  /** forwarded path, checked by checkForwardPath */
+  path: string
+  rawQuery: string
+  headers: HeaderSource
+}
+
+export interface PrepareDeps {
+  secrets: SecretLookup
+  upstreams: Upstreams
+  allowPrivate: boolean
+}
+
+export async function prepareUpstreamRequest (input: PrepareInput, deps: PrepareDeps): Promise<PreparedRequest> {
+  const { conn } = input
+  const callerQuery = parseCallerQuery(input.rawQuery)
+  const secrets = await deps.secrets(conn.secrets)
+  const context = templateContext(conn, input.caller, input.method, input.path, callerQuery)
+  renderCredentials(conn, context, secrets)
+  const base = resolveBase(conn, context, secrets, deps.upstreams, deps.allowPrivate)
+  const connectorHeaders = renderHeaders(conn.headers, context, secrets)
+  const connectorQuery = renderQuery(conn.query, context, secrets)
+  const auth = await conn.auth.apply({ context, secrets, key: `${conn.id}/${conn.methodName}` })
+
+  const headers = forwardRequestHeaders(input.headers)
+  for (const h of connectorHeaders) {
+    assertSendableHeader(h.key, h.value, `header ${h.key}`)
+    if (!h.overridable || headers[h.key] === undefined) headers[h.key] = h.value
+  }
+  // Auth is applied last and always overwrites.
+  for (const [name, value] of auth.headers) {
+    assertSendableHeader(name, value, `auth header ${name}`)
+    headers[name.toLowerCase()] = value
+  }
+  // A response template needs the body as text, not compressed.
+  if (conn.responseBody !== undefined) headers['accept-encoding'] = 'identity'
+  const query = mergeQuery(callerQuery, connectorQuery, auth.query)
+  const path = `${base.pathname}${input.path}` || '/'
+  return { base, path: query === '' ? path : `${path}?${query}`, headers, context, auth, secrets }
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const NOT_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
+/**
+ * A header latchkey rendered must be one undici will send. Otherwise undici throws a bare
+ * UND_ERR_INVALID_ARG that reads as 502 upstream_unreachable although nothing was sent: it is
+ * a template problem (500 template_error), reported without the value.
+ */
+function assertSendableHeader (name: string, value: string, label: string): void {
+  assertSafeHeaderValue(value, label)
+  if (!HEADER_NAME.test(name)) throw new GatewayError('template_error', `${label}: not a valid HTTP header name`)
+  if (NOT_HEADER_VALUE.test(value)) {
+    throw new GatewayError('template_error', `rendered value of ${label} contains a control or non-Latin-1 character`)
+  }
+}

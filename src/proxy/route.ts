@@ -1,0 +1,206 @@
+/**
+ * `/proxy/:connection/*`, in the order of SPEC 6.1: resolve connection -> identify caller ->
+ * access check -> render -> obtain credential -> apply auth -> forward -> transform response.
+ * A request that fails a step never reaches the upstream. Bodies stream both ways.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { GatewayError } from '../errors.js'
+import { enforceRateLimit, type RateCounter } from '../callers/rate-limit.js'
+import type { Runtime } from '../runtime/build.js'
+import type { SecretLookup } from '../runtime/secrets.js'
+import { sendUpstream, type UpstreamRequest, type Upstreams } from './forward.js'
+import { relayUpstream } from './relay.js'
+import type { CompiledConnection } from '../runtime/connection.js'
+import { filterResponseHeaders, type OutgoingHeaders } from './header-hygiene.js'
+import { checkForwardPath, checkQueryString } from './path-safety.js'
+import { prepareUpstreamRequest, type PreparedRequest } from './prepare.js'
+import type { Readable } from 'node:stream'
+import { transformResponse } from './response-transform.js'
+import { splitProxyUrl } from './target.js'
+import { RequestTimer } from './timing.js'
+
+export interface ProxyDeps {
+  runtime: () => Runtime
+  secrets: SecretLookup
+  upstreams: Upstreams
+  rateCounter: RateCounter
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the connection is known, for the access log and metrics. */
+    connectionId: string | null
+    /** Seconds to the upstream's response headers, once known. */
+    upstreamSeconds: number | null
+  }
+}
+
+export async function proxyRoutes (app: FastifyInstance, deps: ProxyDeps): Promise<void> {
+  // The body is streamed to the upstream untouched: no parser may consume it.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
+
+  const handler = (request: FastifyRequest, reply: FastifyReply) => proxy(request, reply, deps)
+  app.all('/proxy/:connection', handler)
+  app.all('/proxy/:connection/*', handler)
+}
+
+async function proxy (request: FastifyRequest, reply: FastifyReply, deps: ProxyDeps): Promise<FastifyReply> {
+  const timer = new RequestTimer()
+  const method = request.method
+  const target = splitProxyUrl(request.raw.url ?? '')
+  // Path safety comes before any credential work.
+  const path = checkForwardPath(target.rest)
+  checkQueryString(target.rawQuery)
+
+  const runtime = deps.runtime()
+  const conn = runtime.connections.get(target.connectionId)
+  if (conn === undefined) throw new GatewayError('connection_not_found', 'no such connection')
+  request.connectionId = conn.id
+
+  const caller = await runtime.identify(request.headers)
+  conn.access.check(caller, method, path.normalized, conn.connection.owner)
+  if (conn.rateLimit !== undefined) await enforceRateLimit(deps.rateCounter, conn.id, conn.rateLimit, caller, request.ip)
+  if (conn.readsUser && caller.kind !== 'user') {
+    throw new GatewayError('user_required', 'this connection needs a signed-in user')
+  }
+
+  const config = runtime.config.server
+  const input = { conn, caller, method, path: path.path, rawQuery: target.rawQuery, headers: request.raw.rawHeaders }
+  const prepareDeps = { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: config.allow_private_upstreams }
+  timer.beginAuth()
+  let prepared = await prepareUpstreamRequest(input, prepareDeps)
+  timer.endAuth()
+
+  // A token-based method may replay once after an upstream 401; that needs the body bytes, so a
+  // small body is buffered for those methods. Larger or unsized bodies stream and never replay.
+  const body = conn.auth.tokenBased ? await replayableBody(request) : streamedBody(request)
+  const canReplay = conn.auth.invalidate !== undefined && (body === null || Buffer.isBuffer(body))
+  const upstreamRequest = (p: PreparedRequest): UpstreamRequest => ({
+    dispatcher: p.base.dispatcher,
+    origin: p.base.origin,
+    path: p.path,
+    method,
+    headers: p.headers,
+    body,
+    timeoutMs: config.upstream_timeout_ms,
+  })
+  const replay = async (rejected: PreparedRequest): Promise<PreparedRequest> => {
+    await conn.auth.invalidate!({ context: rejected.context, secrets: rejected.secrets, key: `${conn.id}/${conn.methodName}` }, rejected.auth)
+    return prepareUpstreamRequest(input, prepareDeps)
+  }
+  timer.beginUpstream()
+
+  if (conn.responseBody === undefined) {
+    // Pass-through: the upstream's body goes straight into the caller's response.
+    for (let attempt = 1; ; attempt++) {
+      const replayNow = await relay(request, reply, upstreamRequest(prepared), conn, timer, canReplay && attempt === 1)
+      if (!replayNow) return reply
+      prepared = await replay(prepared)
+    }
+  }
+
+  const abort = new AbortController()
+  reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort() })
+  let res = await sendUpstream({ ...upstreamRequest(prepared), abort })
+  if (res.statusCode === 401 && canReplay) {
+    await res.body.dump()
+    prepared = await replay(prepared)
+    res = await sendUpstream({ ...upstreamRequest(prepared), abort })
+  }
+  timer.endUpstream()
+  request.upstreamSeconds = timer.upstreamSeconds
+
+  const transformed = await transformResponse(res, conn.responseBody, prepared.context, config.body_limit_bytes)
+  const contentType = conn.responseContentType ?? firstValue(res.headers['content-type']) ?? 'text/plain; charset=utf-8'
+  // A Buffer, so fastify sends the configured content type as written (it appends a charset
+  // to application/json strings).
+  return reply.code(res.statusCode).header('content-type', contentType).header('server-timing', timer.header()).send(Buffer.from(transformed, 'utf8'))
+}
+
+/**
+ * Sends one upstream request and relays its response. Resolves true when the upstream answered
+ * 401 and `replayable`: the body was dropped and nothing was sent, the caller replays. Otherwise
+ * resolves once the head is written (the body keeps streaming; the reply is hijacked, so fastify
+ * sends nothing more), or rejects with a GatewayError when nothing could be sent.
+ */
+async function relay (request: FastifyRequest, reply: FastifyReply, upstream: UpstreamRequest, conn: CompiledConnection,
+  timer: RequestTimer, replayable: boolean): Promise<boolean> {
+  const res = reply.raw
+  let replay = false
+  const relayed = relayUpstream(upstream, (statusCode, headers) => {
+    timer.endUpstream()
+    request.upstreamSeconds = timer.upstreamSeconds
+    if (statusCode === 401 && replayable) {
+      replay = true
+      return null
+    }
+    // fastify's headers so far (request id, CORS), then the upstream's filtered ones, then
+    // latchkey's own request id and timings, not the upstream's.
+    const out: OutgoingHeaders = Object.assign(reply.getHeaders() as OutgoingHeaders,
+      filterResponseHeaders(headers as Record<string, string | string[]>, conn.responseHeaders))
+    out['x-request-id'] = request.id
+    out['server-timing'] = timer.header()
+    mergeVary(reply, out)
+    if (statusCode === 204) {
+      // As fastify does for a 204: no body, so no content headers.
+      delete out['content-length']
+      delete out['content-type']
+    }
+    res.writeHead(statusCode, out)
+    reply.hijack()
+    return res
+  })
+  let callerGone = false
+  const onClose = (): void => {
+    if (res.writableFinished) return
+    callerGone = true
+    relayed.abort()
+  }
+  res.once('close', onClose)
+  try {
+    await relayed.started
+  } catch (err) {
+    res.removeListener('close', onClose)
+    throw err
+  }
+  if (replay) {
+    await relayed.finished
+    res.removeListener('close', onClose)
+    return true
+  }
+  void relayed.finished.then((err) => {
+    // The caller going away is not worth a line; an upstream failing mid-body is.
+    if (err !== undefined && !callerGone) request.log.warn({ err: { code: (err as { code?: string }).code } }, 'upstream response failed after its headers were sent')
+  })
+  return false
+}
+
+/** Up to this many bytes are buffered so a token-based request can be replayed after a 401. */
+export const REPLAY_LIMIT = 1024 * 1024
+
+function streamedBody (request: FastifyRequest): Readable | null {
+  const length = request.headers['content-length']
+  const has = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  return has ? request.raw : null
+}
+
+async function replayableBody (request: FastifyRequest): Promise<Buffer | Readable | null> {
+  const stream = streamedBody(request)
+  const length = Number(request.headers['content-length'])
+  if (stream === null || request.headers['transfer-encoding'] !== undefined || !(length <= REPLAY_LIMIT)) return stream
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/** The upstream's Vary is added to, never replaces, the `Vary: Origin` set for CORS. */
+function mergeVary (reply: FastifyReply, out: OutgoingHeaders): void {
+  const ours = reply.getHeader('vary')
+  if (ours === undefined || out.vary === undefined) return
+  out.vary = [String(ours), ...(typeof out.vary === 'string' ? [out.vary] : out.vary)].join(', ')
+}
+
+function firstValue (value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,0 +1,115 @@
+/**
+ * The runtime: everything the request handlers read, built from a LoadedConfig in one go and
+ * swapped whole on reload. Building fails (and the running runtime stays) when any part of the
+ * config cannot be compiled or a secret it needs at load is missing.
+ */
+import type { LoadedConfig } from '../config/model.js'
+import type { TemplateCompiler } from '../config/semantic.js'
+import { ConfigError, type ConfigProblem } from '../config/problems.js'
+import { apiKeyDigest, apiKeyDigestFromHex, buildApiKeyMatcher } from '../callers/api-keys.js'
+import { compileCors, type Cors } from '../callers/cors.js'
+import { identifyCaller } from '../callers/identify.js'
+import type { Caller } from '../callers/types.js'
+import { createUserJwtVerifier, type UserJwtVerifier } from '../callers/user-jwt.js'
+import { durationMs } from '../config/units.js'
+import type { CompiledTemplate, TemplateContext } from '../templates/types.js'
+import { compileConnection, type CompiledConnection } from './connection.js'
+import type { AuthDeps } from '../auth/compile.js'
+import type { SecretLookup } from './secrets.js'
+import type { IncomingHttpHeaders } from 'node:http'
+
+export interface Runtime {
+  readonly config: LoadedConfig
+  readonly connections: ReadonlyMap<string, CompiledConnection>
+  readonly cors: Cors | undefined
+  identify (headers: IncomingHttpHeaders): Promise<Caller>
+}
+
+export interface RuntimeDeps {
+  compiler: TemplateCompiler
+  /** Token service, signing keys, clock: shared across reloads so cached tokens survive them. */
+  auth: Omit<AuthDeps, 'compiler'>
+  secrets: SecretLookup
+  /** A caller key whose secret is not set admits nobody; the operator hears about it here. */
+  warn?: (message: string) => void
+}
+
+/** Templates of `callers` are rendered once at load with this context: no request exists yet. */
+const LOAD_CONTEXT: TemplateContext = {
+  connection: { id: '', connector: '', owner: null, config: {}, credentials: {} },
+  caller: { id: null, kind: 'anonymous' },
+  request: { method: '', path: '', query: {} },
+}
+
+export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Promise<Runtime> {
+  const problems: ConfigProblem[] = []
+  const fail = (message: string) => problems.push({ file: config.file, line: 1, column: 1, message })
+  const renderAtLoad = async (template: CompiledTemplate, where: string): Promise<string | undefined> => {
+    try {
+      return template.render(LOAD_CONTEXT, await deps.secrets(template.secrets))
+    } catch (err) {
+      fail(`${where}: ${(err as Error).message}`)
+      return undefined
+    }
+  }
+
+  const keys = []
+  const callerTemplates = Object.values(config.callers.api_keys ?? {}).flatMap((e) => e.key === undefined ? [] : [deps.compiler.compile(e.key, 'caller')])
+  const present = new Set((await deps.secrets(callerTemplates.flatMap((t) => t.secrets))).keys())
+  for (const [id, entry] of Object.entries(config.callers.api_keys ?? {})) {
+    if (entry.key_sha256 !== undefined) {
+      keys.push({ id, admin: entry.admin ?? false, sha256: apiKeyDigestFromHex(entry.key_sha256) })
+      continue
+    }
+    const template = deps.compiler.compile(entry.key ?? '', 'caller')
+    const missing = template.secrets.filter((name) => !present.has(name))
+    if (missing.length > 0) {
+      deps.warn?.(`callers.api_keys.${id}: secret '${missing[0]}' is not set, so this key admits nobody until it is set and the config is reloaded`)
+      continue
+    }
+    const key = await renderAtLoad(template, `callers.api_keys.${id}.key`)
+    if (key === '') fail(`callers.api_keys.${id}.key: renders to an empty key`)
+    else if (key !== undefined) keys.push({ id, admin: entry.admin ?? false, sha256: apiKeyDigest(key) })
+  }
+
+  const jwt = config.callers.jwt
+  let userJwt: UserJwtVerifier | undefined
+  if (jwt !== undefined) {
+    const secret = jwt.secret === undefined ? undefined : await renderAtLoad(deps.compiler.compile(jwt.secret, 'caller'), 'callers.jwt.secret')
+    userJwt = createUserJwtVerifier({
+      ...(jwt.issuer === undefined ? {} : { issuer: jwt.issuer }),
+      ...(jwt.audience === undefined ? {} : { audience: jwt.audience }),
+      ...(jwt.jwks_url === undefined ? {} : { jwks_url: jwt.jwks_url }),
+      ...(secret === undefined ? {} : { secret }),
+      ...(jwt.algorithms === undefined ? {} : { algorithms: jwt.algorithms }),
+      ...(jwt.owner_claim === undefined ? {} : { owner_claim: jwt.owner_claim }),
+      ...(jwt.clock_tolerance === undefined ? {} : { clock_tolerance_s: durationMs(jwt.clock_tolerance) / 1000 }),
+    })
+  }
+
+  const connections = new Map<string, CompiledConnection>()
+  for (const [id, connection] of config.connections) {
+    const connector = config.connectors.get(connection.connector)
+    if (connector === undefined) {
+      fail(`connections.${id}: unknown connector '${connection.connector}'`)
+      continue
+    }
+    try {
+      connections.set(id, compileConnection(connection, connector, { ...deps.auth, compiler: deps.compiler }))
+    } catch (err) {
+      fail(`connections.${id}: ${(err as Error).message}`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const apiKeys = keys.length === 0 ? undefined : buildApiKeyMatcher(keys)
+  const corsConfig = config.callers.cors
+  return {
+    config,
+    connections,
+    cors: corsConfig === undefined
+      ? undefined
+      : compileCors({ origins: corsConfig.origins, max_age_s: corsConfig.max_age === undefined ? undefined : durationMs(corsConfig.max_age) / 1000 }),
+    identify: (headers) => identifyCaller(headers, { apiKeys, userJwt }),
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A connection compiled for the data plane: every template compiled, the auth method built,
+ * the access policy and response filter prepared. Request handlers only read these objects.
+ */
+import type { ResolvedConnection, ResolvedConnector } from '../config/model.js'
+import type { TemplateCompiler } from '../config/semantic.js'
+import type { CompiledTemplate } from '../templates/types.js'
+import { compileAuthMethod, type AuthDeps } from '../auth/compile.js'
+import type { AuthMethod } from '../auth/types.js'
+import { compileAccess, type CompiledAccess } from '../callers/access.js'
+import type { RateLimitRule } from '../callers/rate-limit.js'
+import { durationMs } from '../config/units.js'
+import { compileResponseHeaderFilter } from '../proxy/header-hygiene.js'
+import { compileHostGlobs } from '../proxy/host-guard.js'
+
+export interface CompiledParam {
+  readonly name: string
+  /** lower-case header name, or the query key as written */
+  readonly key: string
+  readonly template: CompiledTemplate
+  readonly overridable: boolean
+}
+
+export interface CompiledConnection {
+  readonly id: string
+  readonly connection: ResolvedConnection
+  readonly connector: ResolvedConnector
+  readonly methodName: string
+  readonly auth: AuthMethod
+  readonly baseUrl: CompiledTemplate
+  /** Set when base_url has no template: parsed once. */
+  readonly staticBase: { origin: string, pathname: string } | undefined
+  /** Host globs a templated base_url may resolve to. */
+  readonly allowedHosts: (host: string) => boolean
+  readonly headers: readonly CompiledParam[]
+  readonly query: readonly CompiledParam[]
+  readonly credentials: ReadonlyArray<readonly [string, CompiledTemplate]>
+  readonly access: CompiledAccess
+  readonly rateLimit: RateLimitRule | undefined
+  readonly responseHeaders: ReturnType<typeof compileResponseHeaderFilter>
+  readonly responseBody: CompiledTemplate | undefined
+  readonly responseContentType: string | undefined
+  /** Every secret any template of this connection may need, fetched once per request. */
+  readonly secrets: readonly string[]
+  /** Some template reads `user.`: the request needs a verified user. */
+  readonly readsUser: boolean
+}
+
+export function compileConnection (connection: ResolvedConnection, connector: ResolvedConnector, deps: AuthDeps): CompiledConnection {
+  const compiler: TemplateCompiler = deps.compiler
+  const methodConfig = connector.auth.methods[connection.auth]
+  if (methodConfig === undefined) throw new Error(`connection ${connection.id}: unknown auth method '${connection.auth}'`)
+  const auth = compileAuthMethod(methodConfig, deps)
+  const baseUrl = compiler.compile(connector.base_url ?? '', 'base_url')
+  const params = (map: ResolvedConnector['headers'], lower: boolean): CompiledParam[] =>
+    Object.entries(map ?? {}).map(([name, entry]) => {
+      const { value, overridable } = typeof entry === 'string' ? { value: entry, overridable: false } : entry
+      return { name, key: lower ? name.toLowerCase() : name, template: compiler.compile(value, 'auth'), overridable: overridable ?? false }
+    })
+  const headers = params(connector.headers, true)
+  const query = params(connector.query, false)
+  const credentials = Object.entries(connection.credentials ?? {})
+    .map(([name, source]) => [name, compiler.compile(source, 'auth')] as const)
+  const responseBody = connector.response?.body == null ? undefined : compiler.compile(connector.response.body, 'response')
+
+  const templates = [baseUrl, ...auth.templates, ...headers.map((h) => h.template), ...query.map((q) => q.template),
+    ...credentials.map(([, t]) => t), ...(responseBody === undefined ? [] : [responseBody])]
+  let staticBase: CompiledConnection['staticBase']
+  if (baseUrl.isStatic) {
+    const url = new URL(baseUrl.source)
+    staticBase = { origin: url.origin, pathname: url.pathname.replace(/\/+$/, '') }
+  }
+  return {
+    id: connection.id,
+    connection,
+    connector,
+    methodName: connection.auth,
+    auth,
+    baseUrl,
+    staticBase,
+    allowedHosts: compileHostGlobs(connector.allowed_hosts ?? []),
+    headers,
+    query,
+    credentials,
+    access: compileAccess(connection.access),
+    rateLimit: connection.rate_limit === undefined
+      ? undefined
+      : { max: connection.rate_limit.max, windowMs: durationMs(connection.rate_limit.window), per: connection.rate_limit.per ?? 'caller' },
+    responseHeaders: compileResponseHeaderFilter(connector.response?.remove_headers ?? ['set-cookie']),
+    responseBody,
+    responseContentType: connector.response?.content_type ?? undefined,
+    secrets: [...new Set(templates.flatMap((t) => t.secrets))].sort(),
+    readsUser: templates.some((t) => t.readsUser),
+  }
+}

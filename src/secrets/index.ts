@@ -1,0 +1,7 @@
+export type { MasterKey, RecordKind, SealedStore, StoreConfig } from './types.js'
+export { StoreError, isStoreError, type StoreErrorCode } from './errors.js'
+export { generateMasterKey, masterKeyId, parseMasterKey, resolveMasterKey, type ResolveMasterKeyOptions } from './master-key.js'
+export { createSealer, recordIdentity, type SealedRecord, type Sealer } from './seal.js'
+export { FileStore, type FileStoreOptions } from './file-store.js'
+export { RedisStore, DEFAULT_KEY_PREFIX, type RedisStoreOptions } from './redis-store.js'
+export { openSealedStore, type OpenStoreOptions } from './open-store.js'

@@ -1,0 +1,217 @@
+import { once } from 'node:events'
+import { Redis } from 'ioredis'
+import { StoreError } from './errors.js'
+import { sleep } from './fs-utils.js'
+import { assertSealedWith, createSealer, parseSealedRecord, recordIdentity, type SealedRecord, type Sealer } from './seal.js'
+import type { MasterKey, RecordKind, SealedStore } from './types.js'
+
+export const DEFAULT_KEY_PREFIX = 'latchkey:'
+
+export interface RedisStoreOptions {
+  /** An existing client (left open by close()), or a URL to connect to. */
+  client?: Redis
+  url?: string
+  /** default `latchkey:`; records live in the hash `<prefix>store` */
+  keyPrefix?: string
+  /** WATCH/MULTI attempts before failing with 'conflict'. Default 20. */
+  maxAttempts?: number
+}
+
+/** What one optimistic transaction decided: fields to write (or none) and the result. */
+interface Plan<T> {
+  write?: { replaceAll: boolean, fields: Map<string, SealedRecord> }
+  result: T
+  commit?: () => void
+}
+
+/**
+ * Records in one Redis hash, field `<kind>:<id>`, value the sealed record as JSON.
+ * Writes run as WATCH/MULTI/EXEC on a connection of their own: WATCH state is per connection,
+ * and a client shared with other code could have its transaction interleaved with theirs.
+ */
+export class RedisStore implements SealedStore {
+  readonly hashKey: string
+  private sealer: Sealer
+  private txClient: Redis | undefined
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor (
+    private readonly client: Redis,
+    private readonly ownsClient: boolean,
+    keyPrefix: string,
+    sealer: Sealer,
+    private readonly maxAttempts: number,
+  ) {
+    this.hashKey = `${keyPrefix}store`
+    this.sealer = sealer
+  }
+
+  static async open (options: RedisStoreOptions, key: MasterKey): Promise<RedisStore> {
+    const owns = options.client === undefined
+    const client = options.client ?? (options.url === undefined ? undefined : connectionTo(options.url))
+    if (client === undefined) throw new StoreError('invalid_config', 'the redis store needs store.url')
+    try {
+      if (owns) await client.connect()
+      const store = new RedisStore(client, owns, options.keyPrefix ?? DEFAULT_KEY_PREFIX, await createSealer(key), options.maxAttempts ?? 20)
+      const all = await client.hgetall(store.hashKey)
+      assertSealedWith(Object.entries(all).map(([f, v]) => parseSealedRecord(v, f)), key.id, `redis store ${store.hashKey}`)
+      return store
+    } catch (err) {
+      // Without this an owned client would keep reconnecting in the background.
+      if (owns) client.disconnect()
+      throw toStoreError(err)
+    }
+  }
+
+  async get (kind: RecordKind, id: string): Promise<string | undefined> {
+    const identity = recordIdentity(kind, id)
+    const raw = await this.command(() => this.client.hget(this.hashKey, identity))
+    return raw === null ? undefined : this.sealer.open(identity, parseSealedRecord(raw, identity))
+  }
+
+  async list (kind: RecordKind): Promise<string[]> {
+    const prefix = `${kind}:`
+    const fields = await this.command(() => this.client.hkeys(this.hashKey))
+    return fields.filter(f => f.startsWith(prefix)).map(f => f.slice(prefix.length)).sort()
+  }
+
+  async put (kind: RecordKind, id: string, value: string): Promise<void> {
+    const identity = recordIdentity(kind, id)
+    await this.optimistic(async tx => {
+      await this.assertStoreKey(tx)
+      return { write: { replaceAll: false, fields: new Map([[identity, this.sealer.seal(identity, value)]]) }, result: undefined }
+    })
+  }
+
+  async delete (kind: RecordKind, id: string): Promise<boolean> {
+    const removed = await this.command(() => this.client.hdel(this.hashKey, recordIdentity(kind, id)))
+    return removed > 0
+  }
+
+  async update (kind: RecordKind, id: string, update: (current: string | undefined) => string | undefined): Promise<string | undefined> {
+    const identity = recordIdentity(kind, id)
+    return this.optimistic(async tx => {
+      const raw = await tx.hget(this.hashKey, identity)
+      const current = raw === null ? undefined : this.sealer.open(identity, parseSealedRecord(raw, identity))
+      const next = update(current)
+      if (next === undefined) return { result: current }
+      if (raw === null) await this.assertStoreKey(tx)
+      return { write: { replaceAll: false, fields: new Map([[identity, this.sealer.seal(identity, next)]]) }, result: next }
+    })
+  }
+
+  /** Reads everything under WATCH, re-seals in memory, replaces the hash in one MULTI. */
+  async rotateKey (next: MasterKey): Promise<number> {
+    const nextSealer = await createSealer(next)
+    return this.optimistic(async tx => {
+      const all = await tx.hgetall(this.hashKey)
+      const fields = new Map<string, SealedRecord>()
+      for (const [identity, raw] of Object.entries(all)) {
+        fields.set(identity, nextSealer.seal(identity, this.sealer.open(identity, parseSealedRecord(raw, identity))))
+      }
+      return {
+        write: fields.size > 0 ? { replaceAll: true, fields } : undefined,
+        result: fields.size,
+        commit: () => { this.sealer = nextSealer },
+      }
+    })
+  }
+
+  async ping (): Promise<void> {
+    await this.command(() => this.client.ping())
+  }
+
+  async close (): Promise<void> {
+    await this.queue
+    if (this.txClient !== undefined) await quit(this.txClient)
+    if (this.ownsClient) await quit(this.client)
+  }
+
+  /**
+   * All records share one key id. A process still on the old key after `secrets rotate-key`
+   * elsewhere must not add a record that nobody with the new key can open.
+   */
+  private async assertStoreKey (tx: Redis): Promise<void> {
+    const sample = await tx.hrandfield(this.hashKey, 1, 'WITHVALUES') as string[]
+    const [identity, raw] = sample
+    if (identity !== undefined && raw !== undefined) {
+      assertSealedWith([parseSealedRecord(raw, identity)], this.sealer.keyId, `redis store ${this.hashKey}`)
+    }
+  }
+
+  private async command<T> (run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (err) {
+      throw toStoreError(err)
+    }
+  }
+
+  /** WATCH, plan, MULTI/EXEC; retried when another writer changed the hash in between. */
+  private optimistic<T> (plan: (tx: Redis) => Promise<Plan<T>>): Promise<T> {
+    const run = this.queue.then(async () => {
+      this.txClient ??= quietOnError(this.client.duplicate())
+      const tx = this.txClient
+      for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+        let decided: Plan<T>
+        try {
+          await tx.watch(this.hashKey)
+          decided = await plan(tx)
+        } catch (err) {
+          await tx.unwatch().catch(() => {})
+          throw toStoreError(err)
+        }
+        if (decided.write === undefined) {
+          await tx.unwatch().catch(() => {})
+          decided.commit?.()
+          return decided.result
+        }
+        const multi = tx.multi()
+        if (decided.write.replaceAll) multi.del(this.hashKey)
+        multi.hset(this.hashKey, Object.fromEntries([...decided.write.fields].map(([f, r]) => [f, JSON.stringify(r)])))
+        const replies = await this.command(() => multi.exec())
+        if (replies !== null) {
+          const failed = replies.find(([err]) => err !== null)
+          if (failed !== undefined) throw toStoreError(failed[0])
+          decided.commit?.()
+          return decided.result
+        }
+        await sleep(Math.random() * Math.min(2 ** attempt, 50))
+      }
+      throw new StoreError('conflict', `redis store ${this.hashKey}: gave up after ${this.maxAttempts} attempts, concurrent writers kept changing it`)
+    })
+    this.queue = run.catch(() => {})
+    return run
+  }
+}
+
+/**
+ * A request needing a secret while Redis is away fails after a couple of reconnect attempts
+ * instead of waiting through ioredis' default twenty.
+ */
+function connectionTo (url: string): Redis {
+  return quietOnError(new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5_000 }))
+}
+
+/**
+ * Connection errors also reject the command that hit them (as StoreError 'io'); without a
+ * listener ioredis would print each reconnect failure to the console as well.
+ */
+function quietOnError (client: Redis): Redis {
+  return client.on('error', () => {})
+}
+
+/** QUIT, and resolves once the socket is closed (quit() alone resolves on the OK reply). */
+async function quit (client: Redis): Promise<void> {
+  if (client.status === 'end') return
+  const ended = once(client, 'end')
+  await client.quit().catch(() => { client.disconnect() })
+  await ended
+}
+
+function toStoreError (err: unknown): StoreError {
+  if (err instanceof StoreError) return err
+  // ioredis messages are Redis replies or connection states; they never carry our arguments.
+  const message = err instanceof Error ? err.message : String(err)
+  return new StoreError('io', `redis store: ${message}`, { cause: err })
+}

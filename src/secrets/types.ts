@@ -1,0 +1,39 @@
+/** What the sealed store holds. The kind is part of every record's identity (associated data). */
+export type RecordKind = 'secret' | 'connection'
+
+export interface StoreConfig {
+  type: 'file' | 'redis'
+  /** file store: folder holding the records and, on a first run, the generated dev master key */
+  path?: string
+  /** redis store: connection URL */
+  url?: string
+  /** redis store: key prefix, default `latchkey:` */
+  key_prefix?: string
+}
+
+/** A 32-byte XChaCha20-Poly1305 key and the id stamped on every record it seals. */
+export interface MasterKey {
+  readonly id: string
+  readonly bytes: Uint8Array
+}
+
+export interface SealedStore {
+  /** Opens and returns the plaintext, or undefined when no such record exists. */
+  get (kind: RecordKind, id: string): Promise<string | undefined>
+  put (kind: RecordKind, id: string, value: string): Promise<void>
+  /** true when a record was removed */
+  delete (kind: RecordKind, id: string): Promise<boolean>
+  /** Record ids of one kind, sorted. Never opens a value. */
+  list (kind: RecordKind): Promise<string[]>
+  /**
+   * Atomic read-modify-write of one record: `update` receives the current plaintext (or
+   * undefined) and returns the new one (or undefined to leave it untouched). Used where a
+   * concurrent writer must not be lost, e.g. replacing an OAuth refresh token.
+   */
+  update (kind: RecordKind, id: string, update: (current: string | undefined) => string | undefined): Promise<string | undefined>
+  /** Re-seals every record under `next`, all or nothing. Returns the number of records. */
+  rotateKey (next: MasterKey): Promise<number>
+  /** Cheap check for /readyz: the backing file or Redis answers. */
+  ping (): Promise<void>
+  close (): Promise<void>
+}

@@ -1,0 +1,7 @@
+export { TemplateEngine, collectSecrets } from './engine.js'
+export type { TemplateEngineOptions, CompileOptions, LabelledTemplate } from './engine.js'
+export { TemplateSyntaxError } from './errors.js'
+export type { TemplateSyntaxErrorCode } from './errors.js'
+export { assertSafeHeaderValue } from './header-value.js'
+export { JWT_ALGORITHMS } from './jwt.js'
+export type { CallerKind, CompiledTemplate, TemplateContext, TemplateSite } from './types.js'

@@ -1,0 +1,55 @@
+/** The token service for `cache.type`: in-process only (memory) or in front of Redis (redis). */
+import { Redis } from 'ioredis'
+import type { LoadedConfig } from '../config/model.js'
+import type { Logger } from '../observability/logger.js'
+import { createSealer } from '../secrets/seal.js'
+import type { MasterKey } from '../secrets/types.js'
+import { RedisTokenStore } from './redis-store.js'
+import { MemoryRateCounter, RedisRateCounter, type RateCounter } from '../callers/rate-limit.js'
+import { TokenService, type TokenEvents } from './service.js'
+
+export interface TokenCache {
+  tokens: TokenService
+  /** Rate-limit counters live beside the tokens: in Redis when the cache is Redis. */
+  rateCounter: RateCounter
+  /** For /readyz: resolves when the shared tier answers. */
+  ping?: () => Promise<void>
+  close (): Promise<void>
+}
+
+export async function openTokenCache (config: LoadedConfig, key: MasterKey, logger: Logger, now?: () => number, events?: TokenEvents): Promise<TokenCache> {
+  const common = { logger, ...(now === undefined ? {} : { now }), ...(events === undefined ? {} : { events }) }
+  const type = config.cache.type
+  switch (type) {
+    case 'memory':
+      return { tokens: new TokenService(common), rateCounter: new MemoryRateCounter(now), close: async () => {} }
+    case 'redis': {
+      // Fail fast while Redis is away (no offline queue, short command timeout): the token
+      // service then serves from the process and fetches tokens itself.
+      const options = { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1000, connectTimeout: 2000, lazyConnect: true }
+      const client = new Redis(config.cache.url!, options)
+      const subscriber = new Redis(config.cache.url!, { ...options, commandTimeout: undefined })
+      for (const connection of [client, subscriber]) connection.on('error', () => {})
+      await Promise.all([client.connect(), subscriber.connect()].map((p) => p.catch((err: unknown) => {
+        logger.warn({ err }, 'token cache (redis) not reachable at start: serving from this process until it is')
+      })))
+      const shared = await RedisTokenStore.open({ client, subscriber, prefix: config.cache.key_prefix, sealer: await createSealer(key) })
+      // The lock must outlive the holder's token request (bounded by token_timeout), with room
+      // to spare: a lock that expires mid-fetch would let another process fetch as well.
+      const lockTtlMs = Math.max(15_000, 2 * config.server.token_timeout_ms + 5_000)
+      return {
+        tokens: new TokenService({ ...common, shared, lockTtlMs }),
+        rateCounter: new RedisRateCounter(client, config.cache.key_prefix, new MemoryRateCounter(now)),
+        ping: async () => { await client.ping() },
+        async close () {
+          await shared.close()
+          await client.quit().catch(() => client.disconnect())
+        },
+      }
+    }
+    default: {
+      const unknown: never = type
+      throw new Error(`unknown cache type ${String(unknown)}`)
+    }
+  }
+}
