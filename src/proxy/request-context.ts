@@ -5,6 +5,9 @@ import type { TemplateContext } from '../templates/types.js'
 import type { CompiledConnection, CompiledParam } from '../runtime/connection.js'
 import type { QueryEntry } from './query.js'
 
+/** One shared object, so templates that remember their output see the same config every time. */
+const NO_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({})
+
 /** `query.values` is read only when a template reads `request.query` (see parseCallerQuery). */
 export function templateContext (conn: CompiledConnection, caller: Caller, method: string, path: string,
   query: { readonly values: Readonly<Record<string, string | string[]>> }): TemplateContext {
@@ -14,7 +17,7 @@ export function templateContext (conn: CompiledConnection, caller: Caller, metho
       id: connection.id,
       connector: connection.connector,
       owner: connection.owner,
-      config: connection.config ?? {},
+      config: connection.config ?? NO_CONFIG,
       credentials: {},
     },
     caller: { id: caller.id, kind: caller.kind },

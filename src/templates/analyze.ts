@@ -12,7 +12,10 @@ import { walk } from './walk.js'
 /** Top-level names of TemplateContext. */
 export const CONTEXT_KEYS: ReadonlySet<string> = new Set(['connection', 'user', 'caller', 'request', 'params', 'response'])
 
-/** Our functions, and whether a call keeps the output constant. */
+/**
+ * Our functions, and whether a call keeps the output constant. now() is the one function whose
+ * output only moves with the clock; see `perSecond`.
+ */
 const FUNCTIONS: Readonly<Record<string, { constant: boolean }>> = {
   get_secret: { constant: true },
   get_variable: { constant: true },
@@ -44,6 +47,12 @@ export interface TemplateFacts {
   readsUser: boolean
   readsCredentials: boolean
   isConstant: boolean
+  /**
+   * The output depends on nothing but secrets, variables, whole-second now() calls and plain
+   * members of `connection` (id, connector, owner, config): for the same values of those within
+   * one clock second, it is the same string. Implied by isConstant.
+   */
+  stableWithinSecond: boolean
 }
 
 export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: AnalysisScope): TemplateFacts {
@@ -52,11 +61,14 @@ export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: Analys
   let readsUser = false
   let readsCredentials = false
   let isConstant = true
+  let stableWithinSecond = true
+  const varies = (): void => { isConstant = false; stableWithinSecond = false }
 
   walk(root, {
     reference (node, name, ref) {
       if (CONTEXT_KEYS.has(name)) {
         isConstant = false
+        if (name !== 'connection' || !isPlainMember(ref.member)) stableWithinSecond = false
         if (site === 'caller') fail('not_allowed_here', CALLER_SITE_RULE, node)
         if (name === 'response' && site !== 'response') fail('not_allowed_here', 'response is only available in response templates', node)
         if (name === 'user') readsUser = true
@@ -66,11 +78,11 @@ export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: Analys
           if (NO_CREDENTIAL_SITES.has(site)) fail('not_allowed_here', `connection.credentials is not allowed in ${site}`, ref.member ?? node)
         }
       } else if (bound.has(name) || name === 'loop') {
-        isConstant = false
+        varies()
       } else if (name in FUNCTIONS) {
         fail('invalid_argument', `${name} can only be called directly, as ${name}(...)`, node)
       } else if (name in NUNJUCKS_GLOBALS) {
-        isConstant = false
+        varies()
       } else {
         fail('unknown_name', `unknown variable '${name}'`, node)
       }
@@ -82,11 +94,17 @@ export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: Analys
       const known = FUNCTIONS[name] ?? NUNJUCKS_GLOBALS[name]
       if (known === undefined) {
         if (!bound.has(name)) fail('unknown_name', `unknown function '${name}'`, nameNode)
-        isConstant = false // a macro
+        varies() // a macro
         return
       }
-      if (!known.constant) isConstant = false
       const args = (node.args as NjNode).children as NjNode[]
+      if (name === 'now') {
+        isConstant = false
+        // now(0.5) moves at half seconds; only whole-second offsets keep a second's output.
+        if (!wholeSecondsOffset(args)) stableWithinSecond = false
+      } else if (!known.constant) {
+        varies()
+      }
       if (name === 'get_secret') {
         if (NO_CREDENTIAL_SITES.has(site)) fail('not_allowed_here', `get_secret is not allowed in ${site}`, nameNode)
         const secret = stringLiteral(args)
@@ -101,18 +119,27 @@ export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: Analys
       }
     },
     methodCall () {
-      isConstant = false
+      varies()
     },
     filter (node, name) {
       if (!scope.filters.has(name)) fail('unknown_name', `unknown filter '${name}'`, node.name as NjNode)
-      if (IMPURE_FILTERS.has(name)) isConstant = false
+      if (IMPURE_FILTERS.has(name)) varies()
     },
     unsupported (node, tag) {
       fail('unsupported', `{% ${tag} %} is not supported: templates cannot load or call other templates`, node)
     },
   })
 
-  return { secrets: [...secrets].sort(), readsUser, readsCredentials, isConstant }
+  return { secrets: [...secrets].sort(), readsUser, readsCredentials, isConstant, stableWithinSecond }
+}
+
+/** `now()`, `now(3600)`, `now(-60)`: no argument or one integer literal. */
+function wholeSecondsOffset (args: NjNode[]): boolean {
+  if (args.length === 0) return true
+  if (args.length !== 1) return false
+  const arg = args[0]!
+  const literal = arg.typename === 'Neg' || arg.typename === 'Pos' ? arg.target as NjNode | undefined : arg
+  return literal?.typename === 'Literal' && Number.isInteger(literal.value)
 }
 
 /** Names bound by set, for and macro. Context keys and function names cannot be rebound. */

@@ -6,7 +6,7 @@
  */
 import nunjucks from 'nunjucks'
 import { GatewayError } from '../errors.js'
-import { analyzeTemplate, type AnalysisScope } from './analyze.js'
+import { analyzeTemplate, type AnalysisScope, type TemplateFacts } from './analyze.js'
 import { TemplateSyntaxError, toRenderError } from './errors.js'
 import { CUSTOM_FILTERS, guardFilter, type FilterFunction } from './filters.js'
 import { createFunctions, type RenderScope } from './functions.js'
@@ -39,13 +39,15 @@ export class TemplateEngine {
   readonly #env: nunjucks.Environment
   readonly #scope: RenderScope = { secrets: null }
   readonly #analysis: AnalysisScope
+  readonly #clock: () => number
 
   constructor (options: TemplateEngineOptions) {
     const variables: Readonly<Record<string, string>> = Object.freeze(Object.assign(Object.create(null) as object, options.variables))
     // An empty loader list: no template can read a file (include/import/extends are also refused at compile).
     // dev: true keeps the original error as `cause` of nunjucks' TemplateError, which toRenderError() needs.
     const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true, dev: true })
-    const functions = createFunctions({ variables, clock: options.clock ?? Date.now, scope: this.#scope, keys: new KeyCache() })
+    this.#clock = options.clock ?? Date.now
+    const functions = createFunctions({ variables, clock: this.#clock, scope: this.#scope, keys: new KeyCache() })
     for (const [name, fn] of Object.entries(functions)) env.addGlobal(name, fn)
 
     const registry = env as unknown as { filters: Record<string, FilterFunction> }
@@ -67,7 +69,7 @@ export class TemplateEngine {
     const facts = analyzeTemplate(ast, site, this.#analysis)
     makeLookupsStrict(ast)
     const template = nunjucksStep(source, () => templateFromCode(compileAst(ast, label), this.#env, label))
-    return new RenderedTemplate(source, site, label, facts, template, this.#scope)
+    return new RenderedTemplate(source, site, label, facts, template, this.#scope, this.#clock)
   }
 }
 
@@ -92,6 +94,15 @@ class StaticTemplate implements LabelledTemplate {
   }
 }
 
+/** What a remembered output was rendered from; all of it must match for the output to be reused. */
+interface Memo {
+  readonly values: ReadonlyArray<string | undefined>
+  /** Clock second of the render; -1 for constant templates, which ignore the clock. */
+  readonly second: number
+  readonly connection: TemplateContext['connection'] | undefined
+  readonly output: string
+}
+
 class RenderedTemplate implements LabelledTemplate {
   readonly isStatic = false
   readonly secrets: readonly string[]
@@ -100,37 +111,44 @@ class RenderedTemplate implements LabelledTemplate {
   readonly isConstant: boolean
   readonly #template: nunjucks.Template
   readonly #scope: RenderScope
+  readonly #clock: () => number
   /**
-   * A constant template (output depends only on secrets and variables) keeps its last output
-   * with the secret values it was rendered from; while they are the same strings, render() is a
-   * few Map lookups instead of a nunjucks render (a new Context and Frame, the compiled code and
-   * the lookup filters: the largest template cost in the api_key bench profile).
+   * Set for templates stable within a second (see TemplateFacts): the last output, kept while
+   * the secret values, the clock second and the connection's plain fields are the same. Saves
+   * a nunjucks render (a new Context and Frame, the compiled code and the lookup filters: the
+   * largest template cost in the api_key bench profile, and the `now()` claims of the jwt one).
    */
-  #memo: { values: Array<string | undefined>, output: string } | undefined
+  readonly #remembers: boolean
+  #memo: Memo | undefined
 
   constructor (
     readonly source: string,
     readonly site: TemplateSite,
     readonly label: string,
-    facts: { secrets: readonly string[], readsUser: boolean, readsCredentials: boolean, isConstant: boolean },
+    facts: TemplateFacts,
     template: nunjucks.Template,
     scope: RenderScope,
+    clock: () => number,
   ) {
     this.secrets = Object.freeze([...facts.secrets])
     this.readsUser = facts.readsUser
     this.readsCredentials = facts.readsCredentials
     this.isConstant = facts.isConstant
+    this.#remembers = facts.isConstant || facts.stableWithinSecond
     this.#template = template
     this.#scope = scope
+    this.#clock = clock
   }
 
   render (context: TemplateContext, secrets: ReadonlyMap<string, string>): string {
     if (this.readsUser && context.user === undefined) {
       throw new GatewayError('user_required', `a verified user is required: ${this.label} reads user claims`)
     }
-    if (this.isConstant) {
+    const second = this.#remembers && !this.isConstant ? Math.floor(this.#clock() / 1000) : -1
+    if (this.#remembers) {
       const memo = this.#memo
-      if (memo !== undefined && this.#sameSecrets(memo.values, secrets)) return memo.output
+      if (memo !== undefined && memo.second === second && this.#sameConnection(memo.connection, context.connection) &&
+        this.#sameSecrets(memo.values, secrets)) return memo.output
     }
     // Rendering is synchronous, so the scope holds this render's secrets and nothing else's;
     // restoring the previous value keeps it right even if a render ever nests.
@@ -139,7 +157,14 @@ class RenderedTemplate implements LabelledTemplate {
     scope.secrets = secrets
     try {
       const output = this.#template.render(context)
-      if (this.isConstant) this.#memo = { values: this.secrets.map((name) => secrets.get(name)), output }
+      if (this.#remembers) {
+        this.#memo = {
+          values: this.secrets.map((name) => secrets.get(name)),
+          second,
+          connection: this.isConstant ? undefined : context.connection,
+          output,
+        }
+      }
       return output
     } catch (err) {
       throw toRenderError(err, this.label)
@@ -152,6 +177,16 @@ class RenderedTemplate implements LabelledTemplate {
     const names = this.secrets
     for (let i = 0; i < names.length; i++) if (secrets.get(names[i]!) !== values[i]) return false
     return true
+  }
+
+  /**
+   * The request context is new per request but its connection fields come from the compiled
+   * connection: config is compared by identity, a new config object renders anew.
+   */
+  #sameConnection (then: TemplateContext['connection'] | undefined, now: TemplateContext['connection']): boolean {
+    if (this.isConstant) return true
+    return then !== undefined && then.id === now.id && then.connector === now.connector &&
+      then.owner === now.owner && then.config === now.config
   }
 }
 

@@ -36,3 +36,41 @@ t.test('templates that read the request are never remembered', async (t) => {
   t.equal(template.render(makeContext({ request: { method: 'GET', path: '/', query: {} } }), secrets), 'x:GET')
   t.equal(template.render(makeContext({ request: { method: 'PUT', path: '/', query: {} } }), secrets), 'x:PUT')
 })
+
+t.test('templates stable within a second are remembered per second, secret values and connection', async (t) => {
+  let now = 1_700_000_000_000
+  const clocked = new TemplateEngine({ variables: {}, clock: () => now })
+  const template = clocked.compile("{{ connection.id }}:{{ connection.config.tenant }}:{{ now(60) }}:{{ get_secret('k') }}", 'auth')
+  t.equal(template.isConstant, false)
+  const config = Object.freeze({ tenant: 'acme' })
+  const context = () => makeContext({ connection: { id: 'c1', connector: 'x', owner: null, config, credentials: {} } })
+  const secrets = new Map([['k', 'v1']])
+  t.equal(template.render(context(), secrets), 'c1:acme:1700000060:v1')
+  now += 999
+  t.equal(template.render(context(), secrets), 'c1:acme:1700000060:v1', 'same second')
+  now += 1
+  t.equal(template.render(context(), secrets), 'c1:acme:1700000061:v1', 'the next second renders anew')
+  secrets.set('k', 'v2')
+  t.equal(template.render(context(), secrets), 'c1:acme:1700000061:v2', 'a changed secret renders anew')
+  t.equal(template.render(makeContext({ connection: { id: 'c2', connector: 'x', owner: null, config, credentials: {} } }), secrets),
+    'c2:acme:1700000061:v2', 'another connection renders anew')
+  t.equal(template.render(makeContext({ connection: { id: 'c2', connector: 'x', owner: null, config: { tenant: 'other' }, credentials: {} } }), secrets),
+    'c2:other:1700000061:v2', 'another config object renders anew')
+})
+
+t.test('what is not stable within a second is never remembered', async (t) => {
+  let now = 1_700_000_000_000
+  const clocked = new TemplateEngine({ variables: {}, clock: () => now })
+  const half = clocked.compile('{{ now(0.5) }}', 'auth')
+  t.equal(half.render(makeContext(), new Map()), '1700000000')
+  now += 600
+  t.equal(half.render(makeContext(), new Map()), '1700000001', 'a fractional offset moves within the second')
+  const uuid = clocked.compile('{{ uuid() }}', 'auth')
+  t.not(uuid.render(makeContext(), new Map()), uuid.render(makeContext(), new Map()))
+  const secrets = new Map([['k', 'v']])
+  const credentials = clocked.compile('{{ connection.credentials.token }}', 'auth')
+  t.equal(credentials.render(makeContext({ connection: { id: 'c', connector: 'x', owner: null, config: {}, credentials: { token: 'a' } } }), secrets), 'a')
+  t.equal(credentials.render(makeContext({ connection: { id: 'c', connector: 'x', owner: null, config: {}, credentials: { token: 'b' } } }), secrets), 'b')
+  const negative = clocked.compile('{{ now(-60) }}', 'auth')
+  t.equal(negative.render(makeContext(), new Map()), '1699999940')
+})
