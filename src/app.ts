@@ -77,7 +77,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', (request, reply, done) => {
     deps.metrics.request(request.connectionId, reply.statusCode, request.upstreamSeconds)
     if (accessLog) {
-      request.log.info({
+      // The root logger with reqId spelled out: the same line as request.log's, without building
+      // the per-request child logger (see LazyChildLogger) just for it.
+      deps.logger.info({
+        reqId: request.id,
         method: request.method,
         connection: request.connectionId,
         status: reply.statusCode,

@@ -31,7 +31,18 @@ export function createLogger ({ level, destination }: LoggerSettings): Logger {
     serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   }
-  return destination === undefined ? pino(options) : pino(options, destination)
+  return pino(options, destination ?? stdoutDestination())
+}
+
+/**
+ * stdout, buffered: lines collect up to 4 KiB and go out in one write, and at most 100 ms after
+ * they were logged when traffic is light; pino flushes what is left when the process exits. A
+ * synchronous write(2) per access line (pino's default) cost ~20% of the api_key bench's
+ * requests/s at `info`, an unbuffered asynchronous one about the same; buffered, ~12%. The price:
+ * a SIGKILL loses up to 100 ms of lines.
+ */
+function stdoutDestination (): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 })
 }
 
 /**
