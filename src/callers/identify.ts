@@ -1,6 +1,6 @@
 /**
- * Step 2 of the data plane (SPEC 6.1/6.2): who is calling. Credentials that are present must be
- * valid; only a request with no credentials at all is anonymous.
+ * Step 2 of the data plane (SPEC 6.1/6.2): who is calling. A latchkey credential that is present
+ * (X-Latchkey-Key, or Authorization: Bearer) must be valid; without one the caller is anonymous.
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import { GatewayError } from '../errors.js'
@@ -19,32 +19,28 @@ export const API_KEY_HEADER = 'x-latchkey-key'
 
 // RFC 6750 b64token after a case-insensitive "Bearer" and at least one space.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
-const ANY_SCHEME = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]* /
+/** `<scheme> <credentials>` with a scheme other than Bearer. */
+const NOT_BEARER = /^(?!bearer )[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]* /i
 
 export async function identifyCaller (headers: IncomingHttpHeaders, deps: IdentifyDeps): Promise<Caller> {
   const key = single(headers[API_KEY_HEADER], 'X-Latchkey-Key')
-  const authorization = single(headers.authorization, 'Authorization')
 
-  // Both at once is ambiguous (which identity is the access policy about?). Refuse rather than
-  // pick one: a silently ignored credential hides client bugs and confuses audits.
-  if (key !== undefined && authorization !== undefined) {
-    throw new GatewayError('unauthenticated', 'send either X-Latchkey-Key or a bearer token, not both')
-  }
-
+  // X-Latchkey-Key is latchkey's own credential and decides alone when present: an
+  // Authorization header next to it is meant for someone else, and is stripped before
+  // forwarding like any other (SPEC 6.3).
   if (key !== undefined) {
     const match = deps.apiKeys?.match(key)
     if (match === undefined) throw new GatewayError('unauthenticated', 'unknown api key')
     return { kind: 'api_key', id: match.id, admin: match.admin }
   }
 
-  if (authorization !== undefined) {
+  const authorization = single(headers.authorization, 'Authorization')
+  // Only the Bearer scheme names a latchkey caller (SPEC 6.2); Basic or another scheme is
+  // "neither", and is stripped before forwarding. A Bearer that is malformed, unverifiable or
+  // not accepted here is a bad credential: 401, never anonymous.
+  if (authorization !== undefined && !NOT_BEARER.test(authorization)) {
     const token = BEARER.exec(authorization)?.[1]
-    if (token === undefined) {
-      // Basic or another scheme is a credential too: never fall back to anonymous for it.
-      throw ANY_SCHEME.test(authorization) && !/^Bearer /i.test(authorization)
-        ? new GatewayError('unauthenticated', 'only Bearer authorization is accepted')
-        : unauthenticatedBearer('bearer token is malformed')
-    }
+    if (token === undefined) throw unauthenticatedBearer('bearer token is malformed')
     if (deps.userJwt === undefined) throw unauthenticatedBearer('bearer tokens are not accepted by this gateway')
     const user = await deps.userJwt.verify(token)
     return { kind: 'user', id: user.owner, claims: user.claims }

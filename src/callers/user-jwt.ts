@@ -21,6 +21,8 @@ export interface UserJwtOptions {
   /** Claim whose value is the user's id, compared with `connection.owner`. Default `sub`. */
   owner_claim?: string
   clock_tolerance_s?: number
+  /** Refuse tokens without `exp`. Default false: SPEC 6.2 checks exp when the token has one. */
+  require_exp?: boolean
   /** JWKS fetch timeout. Default 5000 ms. */
   jwks_timeout_ms?: number
   /** Minimum time between fetches triggered by an unknown `kid`. Default 30000 ms. */
@@ -71,8 +73,9 @@ export function createUserJwtVerifier (options: UserJwtOptions): UserJwtVerifier
     ...(options.issuer !== undefined && { issuer: toArray(options.issuer) }),
     ...(options.audience !== undefined && { audience: toArray(options.audience) }),
     clockTolerance: options.clock_tolerance_s ?? 0,
-    // A token without an expiry would be valid forever once leaked: require one.
-    requiredClaims: ['exp'],
+    // A token without an expiry is valid until its key is rotated; operators who issue only
+    // expiring tokens can make that a refusal.
+    ...(options.require_exp === true && { requiredClaims: ['exp'] }),
   }
 
   const toleranceMs = verifyOptions.clockTolerance * 1000
@@ -97,9 +100,10 @@ export function createUserJwtVerifier (options: UserJwtOptions): UserJwtVerifier
         throw toGatewayError(err)
       }
       const user = verifiedUser(claims, ownerClaim)
-      // `exp` is required and checked by jose: a number here. Claims are shared by the requests
-      // that present this token, so they are frozen.
-      const until = Math.min((claims.exp as number) * 1000 + toleranceMs, now + MEMO_TTL_MS)
+      // jose has checked `exp` when present (a number then). Without one, the memo's own limit
+      // applies. Claims are shared by the requests that present this token, so they are frozen.
+      const expires = typeof claims.exp === 'number' ? claims.exp * 1000 + toleranceMs : Infinity
+      const until = Math.min(expires, now + MEMO_TTL_MS)
       if (until > now) {
         Object.freeze(claims)
         if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!)

@@ -283,6 +283,7 @@ export const ConfigSchema = Type.Object({
       algorithms: Type.Optional(Type.Array(Algorithm)),
       owner_claim: Type.Optional(Type.String()),
       clock_tolerance: Type.Optional(Duration),
+      require_exp: Type.Optional(Type.Boolean()),
     }, Strict)),
     cors: Type.Optional(Type.Object({
       origins: Type.Array(Type.String()),

@@ -84,6 +84,7 @@ export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Pr
       ...(jwt.algorithms === undefined ? {} : { algorithms: jwt.algorithms }),
       ...(jwt.owner_claim === undefined ? {} : { owner_claim: jwt.owner_claim }),
       ...(jwt.clock_tolerance === undefined ? {} : { clock_tolerance_s: durationMs(jwt.clock_tolerance) / 1000 }),
+      ...(jwt.require_exp === undefined ? {} : { require_exp: jwt.require_exp }),
     })
   }
 

@@ -108,7 +108,9 @@ connections:
     await refused('"*" still refuses a wrong key', '/proxy/any-key/a', asKey('nope'), 401, 'unauthenticated')
     await refused('"*" refuses anonymous', '/proxy/any-key/a', anonymous, 403, 'forbidden')
     await refused('"*" refuses users', '/proxy/any-key/a', asUser(user1), 403, 'forbidden')
-    await refused('key and bearer together', '/proxy/keyed/a', { ...asKey(SECRETS.svc_key), ...asUser(user1) }, 401, 'unauthenticated')
+    const seen = await admitted('a key decides; an Authorization next to it is ignored', '/proxy/keyed/a', { ...asKey(SECRETS.svc_key), ...asUser(user1) })
+    t.equal(seen.headers.authorization, undefined, 'and stripped: the upstream never sees the caller\'s Authorization')
+    await refused('a wrong key is not rescued by a valid user', '/proxy/users/a', { ...asKey('ck-wrong-1a2b3c'), ...asUser(user1) }, 401, 'unauthenticated')
   })
 
   t.test('user JWTs', async (t) => {
@@ -120,7 +122,7 @@ connections:
     await refused('wrong issuer', '/proxy/users/a', asUser(await sign({ sub: 'user-1' }, { iss: 'https://evil.test/' })), 401, 'unauthenticated')
     await refused('signed by another key', '/proxy/users/a', asUser(await sign({ sub: 'user-1' }, { key: stranger.privateKey })), 401, 'unauthenticated')
     await refused('not a JWT', '/proxy/users/a', asUser('abc.def.ghi'), 401, 'unauthenticated')
-    await refused('Basic is a credential too', '/proxy/users/a', { authorization: 'Basic dXNlcjpwdw==' }, 401, 'unauthenticated')
+    await refused('Basic is not a latchkey credential: anonymous', '/proxy/users/a', { authorization: 'Basic dXNlcjpwdw==' }, 403, 'forbidden')
     await refused('api key on users-only', '/proxy/users/a', asKey(SECRETS.svc_key), 403, 'forbidden')
     await refused('anonymous on users-only', '/proxy/users/a', anonymous, 403, 'forbidden')
 

@@ -45,14 +45,18 @@ t.test('bearer tokens', async (t) => {
   t.equal(await code(identifyCaller({ authorization: 'Bearer a.b.c' }, deps)), 'unauthenticated: bearer token is malformed')
   t.equal(await code(identifyCaller({ authorization: 'Bearer' }, deps)), 'unauthenticated: bearer token is malformed')
   t.equal(await code(identifyCaller({ authorization: 'Bearer ' }, deps)), 'unauthenticated: bearer token is malformed')
-  t.equal(await code(identifyCaller({ authorization: 'Basic dXNlcjpwYXNz' }, deps)), 'unauthenticated: only Bearer authorization is accepted')
+  t.match(await identifyCaller({ authorization: 'Basic dXNlcjpwYXNz' }, deps), { kind: 'anonymous' },
+    'another scheme is not a latchkey credential: anonymous (and stripped before forwarding)')
+  t.equal(await code(identifyCaller({ authorization: 'dXNlcjpwYXNz' }, deps)), 'unauthenticated: bearer token is malformed', 'no scheme at all')
   t.equal(await code(identifyCaller({ authorization: `Bearer ${await token()}` }, { apiKeys: deps.apiKeys })),
     'unauthenticated: bearer tokens are not accepted by this gateway', 'no callers.jwt configured')
 })
 
-t.test('both credentials at once are refused', async (t) => {
-  t.equal(await code(identifyCaller({ 'x-latchkey-key': 'billing-key', authorization: `Bearer ${await token()}` }, deps)),
-    'unauthenticated: send either X-Latchkey-Key or a bearer token, not both')
+t.test('X-Latchkey-Key decides when present; an Authorization next to it is ignored', async (t) => {
+  t.match(await identifyCaller({ 'x-latchkey-key': 'billing-key', authorization: `Bearer ${await token()}` }, deps), { kind: 'api_key', id: 'billing' })
+  t.match(await identifyCaller({ 'x-latchkey-key': 'billing-key', authorization: 'Bearer not-a-jwt' }, deps), { kind: 'api_key', id: 'billing' })
+  t.equal(await code(identifyCaller({ 'x-latchkey-key': 'wrong-key', authorization: `Bearer ${await token()}` }, deps)),
+    'unauthenticated: unknown api key', 'a wrong key is not rescued by a valid bearer token')
 })
 
 t.test('repeated credential headers (raw arrays) are refused', async (t) => {
