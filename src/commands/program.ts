@@ -38,7 +38,15 @@ export function buildCli (): Command {
     .description('check the config; print ok, or one FILE:LINE:COL: message per problem')
     .option('-c, --config <file>', 'config file')
     .action(async (opts: { config?: string }) => {
-      await loadGatewayConfig(configFile(opts.config ?? program.opts<{ config?: string }>().config), process.env, process.cwd())
+      try {
+        await loadGatewayConfig(configFile(opts.config ?? program.opts<{ config?: string }>().config), process.env, process.cwd())
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err
+        // The problems are what `validate` was asked for: its output, on stdout like `ok`.
+        for (const problem of err.problems) out(formatProblem(problem))
+        process.exitCode = 1
+        return
+      }
       out('ok')
     })
 

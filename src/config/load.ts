@@ -28,13 +28,23 @@ export function loadConfigText (file: string, text: string, options: LoadOptions
     throw new ConfigError([{ file, line: 1, column: 1, message: 'expected a mapping at the top level' }])
   }
   const schemaProblems = checkSchema(file, value, source)
-  if (schemaProblems.length > 0) throw new ConfigError(schemaProblems)
-
   const raw = value as RawConfig
-  const problems: ConfigProblem[] = checkSemantics(raw, options.compilerFor(variablesOf(raw))).map((p) => {
+  const semanticProblems = (): ConfigProblem[] => checkSemantics(raw, options.compilerFor(variablesOf(raw))).map((p) => {
     const where = dotted(p.path)
     return { file, ...source.locate(p.path, p.at), message: where === '' ? p.message : `${where}: ${p.message}` }
   })
+  if (schemaProblems.length > 0) {
+    // `validate` reports every problem at once, so the cross-reference and template checks run
+    // on a file whose shape is wrong too. They were written for a valid shape: where one trips
+    // over a value of the wrong type, the schema problem already says what to fix.
+    let more: ConfigProblem[] = []
+    try {
+      more = semanticProblems()
+    } catch {}
+    const seen = new Set(schemaProblems.map((p) => `${p.line}:${p.column}`))
+    throw new ConfigError(sortProblems([...schemaProblems, ...more.filter((p) => !seen.has(`${p.line}:${p.column}`))]))
+  }
+  const problems = semanticProblems()
   if (problems.length > 0) throw new ConfigError(sortProblems(problems))
   return deepFreeze(resolveConfig(file, raw, options.cwd ?? process.cwd()))
 }

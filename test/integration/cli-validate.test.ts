@@ -37,10 +37,11 @@ connections:
     connector: nope
 `)
   t.equal(r.code, 1)
-  t.equal(r.stdout, '')
-  t.same(r.stderr.trim().split('\n'), [
+  t.equal(r.stderr, '')
+  t.same(r.stdout.trim().split('\n'), [
     `${r.file}:3:3: server: unknown key 'hots'`,
-  ], 'schema problems come first; cross-references are checked once the shape is right')
+    `${r.file}:6:16: connections.w.connector: unknown connector 'nope'`,
+  ], 'every problem at once, shape and cross-references alike, on stdout')
 })
 
 t.test('semantic problems are positioned too', async (t) => {
@@ -49,7 +50,7 @@ t.test('semantic problems are positioned too', async (t) => {
     connector: nope
 `)
   t.equal(r.code, 1)
-  t.equal(r.stderr, `${r.file}:3:16: connections.w.connector: unknown connector 'nope'\n`)
+  t.equal(r.stdout, `${r.file}:3:16: connections.w.connector: unknown connector 'nope'\n`)
 })
 
 t.test('a missing file is reported, exit 1', async (t) => {
@@ -57,9 +58,9 @@ t.test('a missing file is reported, exit 1', async (t) => {
     await run(process.execPath, [CLI, 'validate', '-c', '/nonexistent/latchkey.yaml'])
     t.fail('must exit 1')
   } catch (err) {
-    const e = err as { code: number, stderr: string }
+    const e = err as { code: number, stdout: string }
     t.equal(e.code, 1)
-    t.equal(e.stderr, '/nonexistent/latchkey.yaml:1:1: file not found\n')
+    t.equal(e.stdout, '/nonexistent/latchkey.yaml:1:1: file not found\n')
   }
 })
 
