@@ -31,7 +31,7 @@ export function resolveBase (conn: CompiledConnection, context: TemplateContext,
   // SPEC 6.4: a templated host must match allowed_hosts; none configured admits none. The
   // private-address guard below applies on top, whatever the list says.
   if (!conn.allowedHosts(url.hostname)) {
-    throw new GatewayError('forbidden', HOST_NOT_ALLOWED)
+    throw new GatewayError('invalid_path', HOST_NOT_ALLOWED)
   }
   if (!allowPrivate) assertPublicLiteral(url.hostname)
   return { origin: url.origin, pathname: url.pathname.replace(/\/+$/, ''), dispatcher: upstreams.guarded }

@@ -89,7 +89,7 @@ export function upstreamError (err: unknown): GatewayError {
   const code = (err as { code?: string }).code ?? ''
   const cause = (err as { cause?: { code?: string } }).cause
   if (code === 'LATCHKEY_PRIVATE_ADDRESS' || cause?.code === 'LATCHKEY_PRIVATE_ADDRESS') {
-    return new GatewayError('forbidden', HOST_NOT_ALLOWED)
+    return new GatewayError('invalid_path', HOST_NOT_ALLOWED)
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     return new GatewayError('upstream_timeout', 'the upstream did not answer in time')

@@ -54,7 +54,7 @@ export class PrivateAddressError extends Error {
 /** Rejects an IP-literal host up front: net.connect skips the lookup for those. */
 export function assertPublicLiteral (hostname: string): void {
   const bare = hostname.replace(/^\[|\]$/g, '')
-  if (net.isIP(bare) !== 0 && isPrivateAddress(bare)) throw new GatewayError('forbidden', HOST_NOT_ALLOWED)
+  if (net.isIP(bare) !== 0 && isPrivateAddress(bare)) throw new GatewayError('invalid_path', HOST_NOT_ALLOWED)
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void

@@ -1,8 +1,8 @@
 /**
  * SPEC 6.4 host safety end to end: a templated base URL must render to a host matching the
  * connector's `allowed_hosts`, and to a public address unless `allow_private_upstreams`. A
- * refused host is answered 403 forbidden (current design: a policy refusal, not a template
- * error) and never contacted. Operator-written (static) base URLs are trusted as written.
+ * refused host is answered 400 invalid_path (the SPEC 6.5 code for every rule of 6.4) and never
+ * contacted. Operator-written (static) base URLs are trusted as written.
  */
 import t from 'tap'
 import { startGateway } from '../../helpers/gateway.js'
@@ -39,9 +39,9 @@ connections:
 
   // 127.0.0.1 is the upstream itself: "never contacted" is observable.
   for (const [conn, status, code] of [
-    ['not-listed', 403, 'forbidden'],
-    ['glob-too-deep', 403, 'forbidden'],
-    ['suffix', 403, 'forbidden'],
+    ['not-listed', 400, 'invalid_path'],
+    ['glob-too-deep', 400, 'invalid_path'],
+    ['suffix', 400, 'invalid_path'],
     // Credentials in a rendered base URL make it ambiguous which host is meant.
     ['userinfo', 500, 'template_error'],
   ] as const) {
@@ -77,9 +77,9 @@ connections:
   // `localhost` is a name: refused by the guarded DNS lookup at connect time, not up front.
   for (const conn of ['ip', 'short-ip', 'hex-ip', 'v6', 'name']) {
     const refused = await lk.fetch(`/proxy/${conn}/v1/x`)
-    t.equal(refused.status, 403, `${conn}: 403`)
+    t.equal(refused.status, 400, `${conn}: 400`)
     const error = await errorOf(refused)
-    t.equal(error.code, 'forbidden', `${conn}: forbidden`)
+    t.equal(error.code, 'invalid_path', `${conn}: invalid_path`)
     t.equal(error.message, 'upstream host is not allowed', `${conn}: says why without naming the address`)
   }
   t.equal(upstream.received.length, 0, 'the upstream was never contacted')
@@ -103,8 +103,8 @@ connections:
   generic: { connector: http, config: { base_url: "${upstream.url}/g" }, access: { anonymous: true } }
 `)
   const refused = await lk.fetch('/proxy/c/x')
-  t.equal(refused.status, 403)
-  t.equal((await errorOf(refused)).code, 'forbidden')
+  t.equal(refused.status, 400)
+  t.equal((await errorOf(refused)).code, 'invalid_path')
   t.equal(upstream.received.length, 0)
 
   const generic = await lk.fetch('/proxy/generic/x')
