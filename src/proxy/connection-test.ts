@@ -10,7 +10,7 @@ import type { Gateway } from '../gateway.js'
 import { sendUpstream } from './forward.js'
 import { checkForwardPath } from './path-safety.js'
 import { prepareUpstreamRequest } from './prepare.js'
-import type { TemplateContext } from '../templates/types.js'
+import { templateContext } from './request-context.js'
 
 export const MASK = '****'
 
@@ -29,7 +29,9 @@ export async function runConnectionTest (gateway: Gateway, id: string): Promise<
   const test = conn.connector.test
   if (test === undefined) throw new GatewayError('invalid_request', `connector ${conn.connector.slug} defines no test request`)
   const method = test.method ?? 'GET'
-  const testPath = gateway.compiler.compile(test.path, 'path').render(emptyContext(conn.id, conn.connection.connector), new Map())
+  // The connection's own context (id, owner, config), as a request to it would see it.
+  const context = templateContext(conn, ANONYMOUS, method, '', { values: {} })
+  const testPath = gateway.compiler.compile(test.path, 'path').render(context, new Map())
   const q = testPath.indexOf('?')
   const path = checkForwardPath(q === -1 ? testPath : testPath.slice(0, q)).path
   const started = performance.now()
@@ -64,13 +66,5 @@ export async function runConnectionTest (gateway: Gateway, id: string): Promise<
   } catch (err) {
     const e = err instanceof GatewayError ? err : new GatewayError('upstream_unreachable', 'the upstream could not be reached')
     return { ok: false, status: null, duration_ms: Math.round(performance.now() - started), error: { code: e.code, message: e.message }, debug }
-  }
-}
-
-function emptyContext (id: string, connector: string): TemplateContext {
-  return {
-    connection: { id, connector, owner: null, config: {}, credentials: {} },
-    caller: { id: null, kind: 'anonymous' },
-    request: { method: '', path: '', query: {} },
   }
 }

@@ -44,3 +44,19 @@ connections:
   t.equal(result.status, 401)
   t.equal(result.debug.headers.authorization, MASK)
 })
+
+t.test('the test path renders with the connection\'s own config', async (t) => {
+  const upstream = await recordingUpstream(t)
+  const lk = await startGateway(t, `
+connectors:
+  tenant-api:
+    base_url: ${upstream.url}
+    auth: { methods: { none: { type: none } } }
+    test: { path: "/tenants/{{ connection.config.tenant }}/ping?who={{ connection.id }}" }
+connections:
+  acme: { connector: tenant-api, config: { tenant: acme-co } }
+`)
+  const result = await runConnectionTest(lk.gateway, 'acme')
+  t.equal(result.ok, true)
+  t.equal(upstream.last().url, '/tenants/acme-co/ping?who=acme')
+})
