@@ -49,6 +49,9 @@ export async function prepareUpstreamRequest (input: PrepareInput, deps: Prepare
   const context = templateContext(conn, input.caller, input.method, input.path, callerQuery)
   renderCredentials(conn, context, secrets)
   const base = resolveBase(conn, context, secrets, deps.upstreams, deps.allowPrivate)
+  // SPEC 5: `request.path` is the upstream path, base path included (what a request signature
+  // covers). Only the base URL itself renders before it is known, and sees the forwarded rest.
+  if (base.pathname !== '') context.request.path = `${base.pathname}${input.path}`
   const connectorHeaders = renderHeaders(conn.headers, context, secrets)
   const connectorQuery = renderQuery(conn.query, context, secrets)
   const auth = await conn.auth.apply({ context, secrets, key: `${conn.id}/${conn.methodName}` })
