@@ -9,6 +9,7 @@ import { errorBody, GatewayError, isGatewayError } from './errors.js'
 import { isPreflight } from './callers/cors.js'
 import { healthRoutes, type HealthDeps } from './observability/health.js'
 import type { Metrics } from './observability/metrics.js'
+import { actionRoutes } from './proxy/actions.js'
 import { proxyRoutes, type ProxyDeps } from './proxy/route.js'
 import { safeRequestId } from './proxy/header-hygiene.js'
 
@@ -104,7 +105,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     const text = await deps.metrics.registry.metrics()
     return reply.header('content-type', deps.metrics.registry.contentType).send(text)
   })
+  // Each in its own plugin scope: /proxy parses no body, /actions parses JSON only.
   await app.register(proxyRoutes, deps)
+  await app.register(actionRoutes, deps)
   return app
 }
 

@@ -2,17 +2,19 @@
  * `/proxy/:connection/*`, in the order of SPEC 6.1: resolve connection -> identify caller ->
  * access check -> render -> obtain credential -> apply auth -> forward -> transform response.
  * A request that fails a step never reaches the upstream. Bodies stream both ways.
+ * `forwardToUpstream` is the flow from "identify caller" on; /actions (actions.ts) runs it too.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.js'
 import { enforceRateLimit, type RateCounter } from '../callers/rate-limit.js'
+import type { Caller } from '../callers/types.js'
 import type { Runtime } from '../runtime/build.js'
 import type { SecretLookup } from '../runtime/secrets.js'
 import { sendUpstream, type UpstreamRequest, type Upstreams } from './forward.js'
 import { relayUpstream } from './relay.js'
 import type { CompiledConnection } from '../runtime/connection.js'
-import { filterResponseHeaders, type OutgoingHeaders } from './header-hygiene.js'
-import { checkForwardPath, checkQueryString } from './path-safety.js'
+import { filterResponseHeaders, type HeaderSource, type OutgoingHeaders } from './header-hygiene.js'
+import { checkForwardPath, checkQueryString, type ForwardPath } from './path-safety.js'
 import { prepareUpstreamRequest, type PreparedRequest } from './prepare.js'
 import type { Readable } from 'node:stream'
 import { transformResponse } from './response-transform.js'
@@ -47,7 +49,6 @@ export async function proxyRoutes (app: FastifyInstance, deps: ProxyDeps): Promi
 
 async function proxy (request: FastifyRequest, reply: FastifyReply, deps: ProxyDeps): Promise<FastifyReply> {
   const timer = new RequestTimer()
-  const method = request.method
   const target = splitProxyUrl(request.raw.url ?? '')
   // Path safety comes before any credential work.
   const path = checkForwardPath(target.rest)
@@ -57,8 +58,60 @@ async function proxy (request: FastifyRequest, reply: FastifyReply, deps: ProxyD
   const conn = runtime.connections.get(target.connectionId)
   if (conn === undefined) throw new GatewayError('connection_not_found', 'no such connection')
   request.connectionId = conn.id
+  return forwardToUpstream(request, reply, deps, runtime, {
+    conn,
+    method: request.method,
+    target: { path, rawQuery: target.rawQuery },
+    headers: request.raw.rawHeaders,
+    body: CALLER_BODY,
+    timer,
+  })
+}
 
+/** The upstream-relative path (checked by checkForwardPath) and the raw query (checked too). */
+export interface ForwardTarget {
+  path: ForwardPath
+  rawQuery: string
+}
+
+/** `body` of a DataPlaneRequest: the caller's own request body, streamed (see replayableBody). */
+export const CALLER_BODY = Symbol('caller body')
+
+/** One request of the data plane, once its connection is known. */
+export interface DataPlaneRequest {
+  conn: CompiledConnection
+  /** The upstream method. */
+  method: string
+  /**
+   * Known up front (/proxy), or built for the identified caller (an action renders its path).
+   * A function runs only for a caller the connection admits, and must return a checked target.
+   */
+  target: ForwardTarget | ((caller: Caller) => ForwardTarget)
+  /** The caller's headers, before header hygiene. */
+  headers: HeaderSource
+  /** Bytes latchkey already holds (replayable), none, or the caller's request body. */
+  body: Buffer | null | typeof CALLER_BODY
+  timer: RequestTimer
+}
+
+/**
+ * SPEC 6.1 from "identify caller" on, shared by /proxy and /actions: identify -> access check ->
+ * rate limit -> user check -> render, obtain credential, apply auth -> forward -> transform.
+ */
+export async function forwardToUpstream (request: FastifyRequest, reply: FastifyReply, deps: ProxyDeps, runtime: Runtime,
+  plane: DataPlaneRequest): Promise<FastifyReply> {
+  const { conn, method, timer } = plane
   const caller = await runtime.identify(request.headers)
+  let target: ForwardTarget
+  if (typeof plane.target === 'function') {
+    // Refuse an unadmitted caller before rendering anything for it: check() throws `forbidden`
+    // whatever the path when admits() is false.
+    if (!conn.access.admits(caller, conn.connection.owner)) conn.access.check(caller, method, '/', conn.connection.owner)
+    target = plane.target(caller)
+  } else {
+    target = plane.target
+  }
+  const { path } = target
   conn.access.check(caller, method, path.normalized, conn.connection.owner)
   if (conn.rateLimit !== undefined) await enforceRateLimit(deps.rateCounter, conn.id, conn.rateLimit, caller, request.ip)
   if (conn.readsUser && caller.kind !== 'user') {
@@ -66,7 +119,7 @@ async function proxy (request: FastifyRequest, reply: FastifyReply, deps: ProxyD
   }
 
   const config = runtime.config.server
-  const input = { conn, caller, method, path: path.path, rawQuery: target.rawQuery, headers: request.raw.rawHeaders }
+  const input = { conn, caller, method, path: path.path, rawQuery: target.rawQuery, headers: plane.headers }
   const prepareDeps = { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: config.allow_private_upstreams }
   timer.beginAuth()
   let prepared = await prepareUpstreamRequest(input, prepareDeps)
@@ -74,7 +127,7 @@ async function proxy (request: FastifyRequest, reply: FastifyReply, deps: ProxyD
 
   // A token-based method may replay once after an upstream 401; that needs the body bytes, so a
   // small body is buffered for those methods. Larger or unsized bodies stream and never replay.
-  const body = conn.auth.tokenBased ? await replayableBody(request) : streamedBody(request)
+  const body = plane.body !== CALLER_BODY ? plane.body : conn.auth.tokenBased ? await replayableBody(request) : streamedBody(request)
   const canReplay = conn.auth.invalidate !== undefined && (body === null || Buffer.isBuffer(body))
   const upstreamRequest = (p: PreparedRequest): UpstreamRequest => ({
     dispatcher: p.base.dispatcher,

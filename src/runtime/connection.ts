@@ -10,6 +10,7 @@ import type { AuthMethod } from '../auth/types.js'
 import { compileAccess, type CompiledAccess } from '../callers/access.js'
 import type { RateLimitRule } from '../callers/rate-limit.js'
 import { durationMs } from '../config/units.js'
+import { requiredParams } from '../proxy/action-params.js'
 import { compileResponseHeaderFilter } from '../proxy/header-hygiene.js'
 import { compileHostGlobs } from '../proxy/host-guard.js'
 
@@ -19,6 +20,15 @@ export interface CompiledParam {
   readonly key: string
   readonly template: CompiledTemplate
   readonly overridable: boolean
+}
+
+/** One `capabilities.entities.<entity>.actions.<name>` of the connector (SPEC 7.3). */
+export interface CompiledAction {
+  readonly method: string
+  /** Site 'path': reads `params`, never a credential. */
+  readonly path: CompiledTemplate
+  /** `params.<name>` the path needs (read without `default` or `is defined`). */
+  readonly params: readonly string[]
 }
 
 export interface CompiledConnection {
@@ -44,6 +54,8 @@ export interface CompiledConnection {
   readonly secrets: readonly string[]
   /** Some template reads `user.`: the request needs a verified user. */
   readonly readsUser: boolean
+  /** entity -> action name -> action, for POST /actions. */
+  readonly actions: ReadonlyMap<string, ReadonlyMap<string, CompiledAction>>
 }
 
 export function compileConnection (connection: ResolvedConnection, connector: ResolvedConnector, deps: AuthDeps): CompiledConnection {
@@ -90,6 +102,23 @@ export function compileConnection (connection: ResolvedConnection, connector: Re
     responseBody,
     responseContentType: connector.response?.content_type ?? undefined,
     secrets: [...new Set(templates.flatMap((t) => t.secrets))].sort(),
+    // Action paths are left out of `secrets` (none allowed at the path site) and `readsUser`
+    // (that is for every request to the connection; an action path reading `user.` refuses
+    // other callers when it renders).
     readsUser: templates.some((t) => t.readsUser),
+    actions: compileActions(connector, compiler),
   }
+}
+
+function compileActions (connector: ResolvedConnector, compiler: TemplateCompiler): CompiledConnection['actions'] {
+  const entities = new Map<string, Map<string, CompiledAction>>()
+  for (const [entity, config] of Object.entries(connector.capabilities?.entities ?? {})) {
+    const actions = new Map<string, CompiledAction>()
+    for (const [name, action] of Object.entries(config.actions ?? {})) {
+      const path = compiler.compile(action.path, 'path')
+      actions.set(name, { method: action.method, path, params: path.isStatic ? [] : requiredParams(action.path) })
+    }
+    entities.set(entity, actions)
+  }
+  return entities
 }
