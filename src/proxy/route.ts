@@ -12,11 +12,15 @@ import type { Runtime } from '../runtime/build.js'
 import type { SecretLookup } from '../runtime/secrets.js'
 import { sendUpstream, type UpstreamRequest, type Upstreams } from './forward.js'
 import { relayUpstream } from './relay.js'
+import { canRetry, retryableStatus, retryDelayMs } from './retry.js'
 import type { CompiledConnection } from '../runtime/connection.js'
 import { filterResponseHeaders, type HeaderSource, type OutgoingHeaders } from './header-hygiene.js'
 import { checkForwardPath, checkQueryString, type ForwardPath } from './path-safety.js'
 import { prepareUpstreamRequest, type PreparedRequest } from './prepare.js'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Dispatcher } from 'undici'
 import { transformResponse } from './response-transform.js'
 import { splitProxyUrl } from './target.js'
 import { RequestTimer } from './timing.js'
@@ -138,28 +142,66 @@ export async function forwardToUpstream (request: FastifyRequest, reply: Fastify
     body,
     timeoutMs: config.upstream_timeout_ms,
   })
-  const replay = async (rejected: PreparedRequest): Promise<PreparedRequest> => {
-    await conn.auth.invalidate!({ context: rejected.context, secrets: rejected.secrets, key: `${conn.id}/${conn.methodName}` }, rejected.auth)
-    return prepareUpstreamRequest(input, prepareDeps)
+  // What to do with an upstream answer before the caller sees any of it: a 401 on a token-based
+  // method is replayed once with a new token; a status in the connector's `retry` (opt-in) is
+  // sent again after a short wait. Either way only while the body can be sent again.
+  const retry = canRetry(conn.retry, method, body) ? conn.retry : undefined
+  let replayed = false
+  let retries = 0
+  const decide = (outcome: number | unknown): 'replay' | 'retry' | 'answer' => {
+    if (outcome === 401 && canReplay && !replayed) return 'replay'
+    if (retry !== undefined && retries < retry.max && retryableStatus(retry, outcome)) return 'retry'
+    return 'answer'
+  }
+  const again = async (step: 'replay' | 'retry', retryAfter?: string | string[]): Promise<void> => {
+    if (step === 'replay') {
+      replayed = true
+      await conn.auth.invalidate!({ context: prepared.context, secrets: prepared.secrets, key: `${conn.id}/${conn.methodName}` }, prepared.auth)
+      prepared = await prepareUpstreamRequest(input, prepareDeps)
+      return
+    }
+    retries++
+    await sleep(retryDelayMs(retries, retryAfter))
+    if (reply.raw.destroyed) throw new GatewayError('upstream_unreachable', 'the caller went away before a retry')
   }
   timer.beginUpstream()
 
   if (conn.responseBody === undefined) {
     // Pass-through: the upstream's body goes straight into the caller's response.
-    for (let attempt = 1; ; attempt++) {
-      const replayNow = await relay(request, reply, upstreamRequest(prepared), conn, timer, canReplay && attempt === 1)
-      if (!replayNow) return reply
-      prepared = await replay(prepared)
+    for (;;) {
+      let step: 'replay' | 'retry' | 'answer' = 'answer'
+      let retryAfter: string | string[] | undefined
+      try {
+        await relay(request, reply, upstreamRequest(prepared), conn, timer, (statusCode, headers) => {
+          step = decide(statusCode)
+          retryAfter = headers['retry-after']
+          return step !== 'answer'
+        })
+      } catch (err) {
+        // Nothing reached the caller yet: a reset or timeout may be retried like its status.
+        if (decide(err) !== 'retry') throw err
+        step = 'retry'
+      }
+      if (step === 'answer') return reply
+      await again(step, retryAfter)
     }
   }
 
   const abort = new AbortController()
   reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort() })
-  let res = await sendUpstream({ ...upstreamRequest(prepared), abort })
-  if (res.statusCode === 401 && canReplay) {
+  let res: Dispatcher.ResponseData
+  for (;;) {
+    try {
+      res = await sendUpstream({ ...upstreamRequest(prepared), abort })
+    } catch (err) {
+      if (decide(err) !== 'retry') throw err
+      await again('retry')
+      continue
+    }
+    const step = decide(res.statusCode)
+    if (step === 'answer') break
     await res.body.dump()
-    prepared = await replay(prepared)
-    res = await sendUpstream({ ...upstreamRequest(prepared), abort })
+    await again(step, res.headers['retry-after'])
   }
   timer.endUpstream()
   request.upstreamSeconds = timer.upstreamSeconds
@@ -172,19 +214,19 @@ export async function forwardToUpstream (request: FastifyRequest, reply: Fastify
 }
 
 /**
- * Sends one upstream request and relays its response. Resolves true when the upstream answered
- * 401 and `replayable`: the body was dropped and nothing was sent, the caller replays. Otherwise
- * resolves once the head is written (the body keeps streaming; the reply is hijacked, so fastify
- * sends nothing more), or rejects with a GatewayError when nothing could be sent.
+ * Sends one upstream request and relays its response. Resolves true when `drop` said so for the
+ * upstream's status: the body was read and dropped and nothing was sent, the caller sends again.
+ * Otherwise resolves once the head is written (the body keeps streaming; the reply is hijacked,
+ * so fastify sends nothing more), or rejects with a GatewayError when nothing could be sent.
  */
 async function relay (request: FastifyRequest, reply: FastifyReply, upstream: UpstreamRequest, conn: CompiledConnection,
-  timer: RequestTimer, replayable: boolean): Promise<boolean> {
+  timer: RequestTimer, drop: (statusCode: number, headers: IncomingHttpHeaders) => boolean): Promise<boolean> {
   const res = reply.raw
   let replay = false
   const relayed = relayUpstream(upstream, (statusCode, headers) => {
     timer.endUpstream()
     request.upstreamSeconds = timer.upstreamSeconds
-    if (statusCode === 401 && replayable) {
+    if (drop(statusCode, headers)) {
       replay = true
       return null
     }

@@ -13,6 +13,7 @@ import { durationMs } from '../config/units.js'
 import { requiredParams } from '../proxy/action-params.js'
 import { compileResponseHeaderFilter } from '../proxy/header-hygiene.js'
 import { compileHostGlobs } from '../proxy/host-guard.js'
+import { compileRetry, type RetryPolicy } from '../proxy/retry.js'
 
 export interface CompiledParam {
   readonly name: string
@@ -47,6 +48,8 @@ export interface CompiledConnection {
   readonly credentials: ReadonlyArray<readonly [string, CompiledTemplate]>
   readonly access: CompiledAccess
   readonly rateLimit: RateLimitRule | undefined
+  /** The connector's opt-in `retry`; undefined when off. */
+  readonly retry: RetryPolicy | undefined
   readonly responseHeaders: ReturnType<typeof compileResponseHeaderFilter>
   readonly responseBody: CompiledTemplate | undefined
   readonly responseContentType: string | undefined
@@ -95,6 +98,7 @@ export function compileConnection (connection: ResolvedConnection, connector: Re
     query,
     credentials,
     access: compileAccess(connection.access),
+    retry: compileRetry(connector.retry),
     rateLimit: connection.rate_limit === undefined
       ? undefined
       : { max: connection.rate_limit.max, windowMs: durationMs(connection.rate_limit.window), per: connection.rate_limit.per ?? 'caller' },
