@@ -34,6 +34,8 @@ export interface PrepareInput {
   path: string
   rawQuery: string
   headers: HeaderSource
+  /** latchkey's id of this request: the upstream gets it as X-Request-Id, for correlation. */
+  requestId?: string
 }
 
 export interface PrepareDeps {
@@ -57,6 +59,8 @@ export async function prepareUpstreamRequest (input: PrepareInput, deps: Prepare
   const auth = await conn.auth.apply({ context, secrets, key: `${conn.id}/${conn.methodName}` })
 
   const headers = forwardRequestHeaders(input.headers)
+  // The id the caller sees in the response, never an unsafe value the caller sent.
+  if (input.requestId !== undefined) headers['x-request-id'] = input.requestId
   for (const h of connectorHeaders) {
     assertSendableHeader(h.key, h.value, `header ${h.key}`)
     if (!h.overridable || headers[h.key] === undefined) headers[h.key] = h.value

@@ -123,7 +123,7 @@ export async function forwardToUpstream (request: FastifyRequest, reply: Fastify
   }
 
   const config = runtime.config.server
-  const input = { conn, caller, method, path: path.path, rawQuery: target.rawQuery, headers: plane.headers }
+  const input = { conn, caller, method, path: path.path, rawQuery: target.rawQuery, headers: plane.headers, requestId: request.id }
   const prepareDeps = { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: config.allow_private_upstreams }
   timer.beginAuth()
   let prepared = await prepareUpstreamRequest(input, prepareDeps)

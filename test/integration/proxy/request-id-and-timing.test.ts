@@ -88,6 +88,7 @@ connections:
         t.match(generated, UUID, `${label}: generated id`)
         t.notOk(seen.has(generated), `${label}: a fresh id`)
         seen.add(generated)
+        if (c.status === 200) t.equal(upstream.last().headers['x-request-id'], generated, `${label}: the upstream gets the generated id, not the caller's`)
       }
     }
   })
