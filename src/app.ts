@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { lazyChildLoggerFactory } from './observability/logger.js'
+import { adminRoutes, type AdminDeps } from './admin/routes.js'
 import { errorBody, GatewayError, isGatewayError } from './errors.js'
 import { isPreflight } from './callers/cors.js'
 import { healthRoutes, type HealthDeps } from './observability/health.js'
@@ -17,6 +18,8 @@ export interface AppDeps extends ProxyDeps {
   logger: Logger
   health: HealthDeps
   metrics: Metrics
+  /** What /admin needs from the gateway beyond the runtime. */
+  admin: Omit<AdminDeps, 'runtime'>
 }
 
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
@@ -105,9 +108,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     const text = await deps.metrics.registry.metrics()
     return reply.header('content-type', deps.metrics.registry.contentType).send(text)
   })
-  // Each in its own plugin scope: /proxy parses no body, /actions parses JSON only.
+  // Each in its own plugin scope: /proxy parses no body, /actions and /admin parse JSON only.
   await app.register(proxyRoutes, deps)
   await app.register(actionRoutes, deps)
+  await app.register(adminRoutes, { ...deps.admin, runtime: deps.runtime })
   return app
 }
 

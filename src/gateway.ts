@@ -9,6 +9,7 @@ import type { LoadedConfig } from './config/model.js'
 import { ConfigError } from './config/problems.js'
 import { createLogger, type Logger } from './observability/logger.js'
 import { createUpstreams, type Upstreams } from './proxy/forward.js'
+import { runConnectionTest } from './proxy/connection-test.js'
 import { buildRuntime, type Runtime } from './runtime/build.js'
 import { secretLookup, type SecretLookup } from './runtime/secrets.js'
 import { openSealedStore } from './secrets/open-store.js'
@@ -74,6 +75,20 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     await upstreams.close()
     throw err
   }
+  let compiler = engine
+  const reload = async (): Promise<void> => {
+    const next = await loadGatewayConfig(options.configFile, env, cwd, options.clock)
+    // Settings that shape open resources (listener, store, cache) need a restart.
+    for (const part of ['store', 'cache'] as const) {
+      if (JSON.stringify(next.config[part]) !== JSON.stringify(config[part])) {
+        throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: `${part}: changes need a restart` }])
+      }
+    }
+    runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, warn: (message) => logger.warn(message) })
+    compiler = next.engine
+    logger.info({ connections: runtime.connections.size }, 'configuration reloaded')
+  }
+
   const app = await buildApp({
     logger,
     metrics,
@@ -88,10 +103,11 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
         ...(cache.ping === undefined ? {} : { cache: cache.ping }),
       },
     },
+    // The test runs against the gateway assembled below, as `connections test` does.
+    admin: { reload, testConnection: (id) => runConnectionTest(gateway, id) },
   })
 
-  let compiler = engine
-  return {
+  const gateway: Gateway = {
     app,
     logger,
     store,
@@ -99,18 +115,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     upstreams,
     get compiler () { return compiler },
     runtime: () => runtime,
-    async reload () {
-      const next = await loadGatewayConfig(options.configFile, env, cwd, options.clock)
-      // Settings that shape open resources (listener, store, cache) need a restart.
-      for (const part of ['store', 'cache'] as const) {
-        if (JSON.stringify(next.config[part]) !== JSON.stringify(config[part])) {
-          throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: `${part}: changes need a restart` }])
-        }
-      }
-      runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, warn: (message) => logger.warn(message) })
-      compiler = next.engine
-      logger.info({ connections: runtime.connections.size }, 'configuration reloaded')
-    },
+    reload,
     async close () {
       // Closing waits for open connections. A keep-alive connection whose request finishes
       // during the drain turns idle after fastify's one closeIdleConnections() call, and would
@@ -127,4 +132,5 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
       await cache.close()
     },
   }
+  return gateway
 }
