@@ -4,6 +4,7 @@
  */
 import type { CompiledTemplate, TemplateSite } from '../templates/types.js'
 import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
+import { checkForwardPath } from '../proxy/path-safety.js'
 import type { RawConfig } from './schema.js'
 import { allConnectors } from './resolve.js'
 import { templateFields } from './templates.js'
@@ -20,6 +21,7 @@ export interface PathProblem {
 }
 
 const ALLOW_RULE = /^(\*|[A-Z]+) (\/\S*)$/
+const TEMPLATE_TAG = /\{[{%#]/
 
 export function checkSemantics (raw: RawConfig, compiler: TemplateCompiler): PathProblem[] {
   const problems: PathProblem[] = []
@@ -114,6 +116,23 @@ function checkConnectors (raw: RawConfig, report: Report): void {
         }
       }
     })
+
+    // A path written without a template is known now: one that could never pass the data
+    // plane's path safety (SPEC 6.4) is a config mistake, not a request-time 400.
+    const checkStaticPath = (path: ConfigPath, source: string) => {
+      if (TEMPLATE_TAG.test(source)) return
+      try {
+        checkForwardPath(source.split('?', 1)[0]!)
+      } catch (err) {
+        report(path, `path does not stay below the base URL: ${(err as Error).message}`)
+      }
+    }
+    if (connector.test !== undefined) checkStaticPath([...at, 'test', 'path'], connector.test.path)
+    for (const [entity, spec] of Object.entries(connector.capabilities?.entities ?? {})) {
+      for (const [action, def] of Object.entries(spec.actions ?? {})) {
+        checkStaticPath([...at, 'capabilities', 'entities', entity, 'actions', action, 'path'], def.path)
+      }
+    }
   }
 }
 

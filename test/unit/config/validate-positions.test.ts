@@ -44,6 +44,8 @@ t.test('each problem is reported at its line and column', async (t) => {
     ['duplicate id', `${BASE}connections:\n  w:\n    connector: weather\n  w:\n    connector: weather\n`, '11:3: Map keys must be unique'],
     ['malformed YAML', 'server:\n  port: [1, 2\n', '3:1:'],
     ['unknown api key caller', `${BASE}connections:\n  w:\n    connector: weather\n    access: { callers: [billing] }\n`, '11:25: connections.w.access.callers[0]: unknown api key caller \'billing\''],
+    ['static action path escaping the base URL', 'connectors:\n  c:\n    base_url: https://x.example\n    capabilities:\n      entities:\n        e:\n          actions:\n            up: { method: GET, path: "/a/../../admin" }\n', '8:38: connectors.c.capabilities.entities.e.actions.up.path: path does not stay below the base URL: the path must not contain a .. segment'],
+    ['static test path with a scheme', 'connectors:\n  c:\n    base_url: https://x.example\n    test: { path: "//evil.example/x" }\n', '4:19: connectors.c.test.path: path does not stay below the base URL'],
     ['bad allow rule', `${BASE}connections:\n  w:\n    connector: weather\n    access: { allow: ["get /x"] }\n`, '11:23: connections.w.access.allow[0]: expected \'METHOD /path/glob\''],
   ]
   for (const [name, yaml, expected] of cases) {
