@@ -14,6 +14,7 @@ import type { SigningKeys } from './jwt-signing.js'
 import { clientCredentialsMethod } from './client-credentials.js'
 import { jwtMethod } from './jwt.js'
 import { jwtBearerMethod } from './jwt-bearer.js'
+import { oauth1Method } from './oauth1.js'
 
 export interface AuthDeps {
   compiler: TemplateCompiler
@@ -42,10 +43,10 @@ export function compileAuthMethod (config: AuthMethodConfig, deps: AuthDeps): Au
     case 'oauth_client_credentials': return clientCredentialsMethod(config, deps)
     case 'jwt': return jwtMethod(config, deps)
     case 'oauth_jwt_bearer': return jwtBearerMethod(config, deps)
-    // These need the connect flow (oauth2) and request signing (oauth1), not built yet: a config
-    // that uses one is refused at start, never half-served.
+    case 'oauth1': return oauth1Method(config, deps)
+    // This needs the connect flow, not built yet: a config that uses it is refused at start,
+    // never half-served.
     case 'oauth2':
-    case 'oauth1':
       throw new UnsupportedAuthMethodError(`auth type '${type}' is not available in this build`)
     default: {
       const unknown: never = config

@@ -11,6 +11,19 @@ export interface AuthScope {
   readonly secrets: ReadonlyMap<string, string>
   /** `<connection id>/<method name>`: the namespace of this method's cached tokens. */
   readonly key: string
+  /** The upstream request as it will be sent, for a method that signs it (`signsRequest`). */
+  readonly request?: SignedRequest
+}
+
+/** What a request signature covers (RFC 5849 3.4.1), known before auth runs. */
+export interface SignedRequest {
+  readonly method: string
+  /** Origin and path as sent, without the query. */
+  readonly url: string
+  /** The query as it will be sent before auth adds anything, decoded, in order. */
+  readonly query: ReadonlyArray<readonly [name: string, value: string]>
+  /** The decoded parameters of an `application/x-www-form-urlencoded` body, if there is one. */
+  readonly form?: ReadonlyArray<readonly [name: string, value: string]>
 }
 
 /** Headers and query parameters the upstream receives; they always win over the caller's. */
@@ -25,6 +38,11 @@ export interface AuthMethod {
   readonly templates: readonly CompiledTemplate[]
   /** Token-based: an upstream 401 drops the cached token and the request is replayed once. */
   readonly tokenBased: boolean
+  /**
+   * Signs the request (oauth1): it needs `AuthScope.request`, a form body is buffered (up to
+   * body_limit) so its parameters can be signed, and each retry is signed anew.
+   */
+  readonly signsRequest?: boolean
   apply (scope: AuthScope): AuthOutcome | Promise<AuthOutcome>
   /** Forget the cached credential that `rejected` carried (after an upstream 401). */
   invalidate? (scope: AuthScope, rejected: AuthOutcome): Promise<void>

@@ -8,11 +8,11 @@ import type { CompiledConnection } from '../runtime/connection.js'
 import type { SecretLookup } from '../runtime/secrets.js'
 import { assertSafeHeaderValue } from '../templates/header-value.js'
 import type { TemplateContext } from '../templates/types.js'
-import type { AuthOutcome } from '../auth/types.js'
+import type { AuthOutcome, SignedRequest } from '../auth/types.js'
 import { resolveBase, type UpstreamBase } from './base-url.js'
 import type { Upstreams } from './forward.js'
 import { forwardRequestHeaders, type HeaderSource, type OutgoingHeaders } from './header-hygiene.js'
-import { mergeQuery, parseCallerQuery } from './query.js'
+import { mergeQuery, parseCallerQuery, type CallerQuery, type QueryEntry } from './query.js'
 import { renderCredentials, renderHeaders, renderQuery, templateContext } from './request-context.js'
 
 export interface PreparedRequest {
@@ -36,6 +36,8 @@ export interface PrepareInput {
   headers: HeaderSource
   /** latchkey's id of this request: the upstream gets it as X-Request-Id, for correlation. */
   requestId?: string
+  /** The parameters of a buffered form body, for a method that signs them (oauth1). */
+  form?: ReadonlyArray<readonly [string, string]>
 }
 
 export interface PrepareDeps {
@@ -56,7 +58,10 @@ export async function prepareUpstreamRequest (input: PrepareInput, deps: Prepare
   if (base.pathname !== '') context.request.path = `${base.pathname}${input.path}`
   const connectorHeaders = renderHeaders(conn.headers, context, secrets)
   const connectorQuery = renderQuery(conn.query, context, secrets)
-  const auth = await conn.auth.apply({ context, secrets, key: `${conn.id}/${conn.methodName}` })
+  const key = `${conn.id}/${conn.methodName}`
+  const auth = await conn.auth.apply(conn.auth.signsRequest === true
+    ? { context, secrets, key, request: signedRequest(input, base, callerQuery, connectorQuery) }
+    : { context, secrets, key })
 
   const headers = forwardRequestHeaders(input.headers)
   // The id the caller sees in the response, never an unsafe value the caller sent.
@@ -75,6 +80,15 @@ export async function prepareUpstreamRequest (input: PrepareInput, deps: Prepare
   const query = mergeQuery(callerQuery, connectorQuery, auth.query)
   const path = `${base.pathname}${input.path}` || '/'
   return { base, path: query === '' ? path : `${path}?${query}`, headers, context, auth, secrets }
+}
+
+/** What a signing method covers: the upstream URL and the query before auth adds to it. */
+function signedRequest (input: PrepareInput, base: UpstreamBase, callerQuery: CallerQuery,
+  connectorQuery: readonly QueryEntry[]): SignedRequest {
+  const query = parseCallerQuery(mergeQuery(callerQuery, connectorQuery, [])).pairs.map((p) => [p.key, p.value] as const)
+  // The path exactly as sent (below).
+  const url = `${base.origin}${`${base.pathname}${input.path}` || '/'}`
+  return input.form === undefined ? { method: input.method, url, query } : { method: input.method, url, query, form: input.form }
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/

@@ -123,7 +123,15 @@ export async function forwardToUpstream (request: FastifyRequest, reply: Fastify
   }
 
   const config = runtime.config.server
-  const input = { conn, caller, method, path: path.path, rawQuery: target.rawQuery, headers: plane.headers, requestId: request.id }
+  // A signing method (oauth1) covers the parameters of a form body (RFC 5849 3.4.1.3.1), so that
+  // body is read (up to body_limit) before signing, and the same bytes are sent.
+  const form = plane.body === CALLER_BODY && conn.auth.signsRequest === true && isFormBody(request.headers)
+    ? await readFormBody(request, config.body_limit_bytes)
+    : undefined
+  const input = {
+    conn, caller, method, path: path.path, rawQuery: target.rawQuery, headers: plane.headers, requestId: request.id,
+    ...(form === undefined ? {} : { form: form.params }),
+  }
   const prepareDeps = { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: config.allow_private_upstreams }
   timer.beginAuth()
   let prepared = await prepareUpstreamRequest(input, prepareDeps)
@@ -131,7 +139,8 @@ export async function forwardToUpstream (request: FastifyRequest, reply: Fastify
 
   // A token-based method may replay once after an upstream 401; that needs the body bytes, so a
   // small body is buffered for those methods. Larger or unsized bodies stream and never replay.
-  const body = plane.body !== CALLER_BODY ? plane.body : conn.auth.tokenBased ? await replayableBody(request) : streamedBody(request)
+  const body = form !== undefined ? form.bytes
+    : plane.body !== CALLER_BODY ? plane.body : conn.auth.tokenBased ? await replayableBody(request) : streamedBody(request)
   const canReplay = conn.auth.invalidate !== undefined && (body === null || Buffer.isBuffer(body))
   const upstreamRequest = (p: PreparedRequest): UpstreamRequest => ({
     dispatcher: p.base.dispatcher,
@@ -163,6 +172,8 @@ export async function forwardToUpstream (request: FastifyRequest, reply: Fastify
     retries++
     await sleep(retryDelayMs(retries, retryAfter))
     if (reply.raw.destroyed) throw new GatewayError('upstream_unreachable', 'the caller went away before a retry')
+    // A signature carries a nonce and a timestamp: a retry is signed anew, not replayed as sent.
+    if (conn.auth.signsRequest === true) prepared = await prepareUpstreamRequest(input, prepareDeps)
   }
   timer.beginUpstream()
 
@@ -287,6 +298,53 @@ async function replayableBody (request: FastifyRequest): Promise<Buffer | Readab
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
+}
+
+function isFormBody (headers: IncomingHttpHeaders): boolean {
+  const type = headers['content-type']?.split(';', 1)[0]!.trim().toLowerCase()
+  // An encoded body (gzip...) is not readable as parameters: it streams unsigned like any other.
+  const encoding = headers['content-encoding']
+  return type === 'application/x-www-form-urlencoded' && (encoding === undefined || encoding.toLowerCase() === 'identity')
+}
+
+/**
+ * The caller's form body, at most `limit` bytes (413 payload_too_large beyond, before any
+ * upstream call), and its parameters decoded as the upstream will decode them. Listeners rather
+ * than `for await`, as actions.ts reads its envelope: leaving that loop early destroys the
+ * request, and with it the socket the 413 must go out on.
+ */
+function readFormBody (request: FastifyRequest, limit: number): Promise<{ bytes: Buffer | null, params: Array<[string, string]> }> {
+  const tooLarge = (): GatewayError => new GatewayError('payload_too_large', 'the request body exceeds body_limit')
+  const stream = streamedBody(request)
+  if (stream === null) return Promise.resolve({ bytes: null, params: [] })
+  if (Number(request.headers['content-length']) > limit) return Promise.reject(tooLarge())
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const stop = (): void => {
+      stream.removeListener('data', onData)
+      stream.removeListener('end', onEnd)
+      stream.removeListener('error', onError)
+    }
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size <= limit) return void chunks.push(chunk)
+      stop()
+      reject(tooLarge())
+    }
+    const onEnd = (): void => {
+      stop()
+      const bytes = Buffer.concat(chunks, size)
+      resolve({ bytes, params: [...new URLSearchParams(bytes.toString('utf8'))] })
+    }
+    const onError = (): void => {
+      stop()
+      reject(new GatewayError('invalid_request', 'the request body could not be read'))
+    }
+    stream.on('data', onData)
+    stream.on('end', onEnd)
+    stream.on('error', onError)
+  })
 }
 
 /** The upstream's Vary is added to, never replaces, the `Vary: Origin` set for CORS. */
