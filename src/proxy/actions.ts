@@ -15,6 +15,7 @@ import { parseCallerQuery } from './query.js'
 import { templateContext } from './request-context.js'
 import { forwardToUpstream, type ForwardTarget, type ProxyDeps } from './route.js'
 import { RequestTimer } from './timing.js'
+import { readBoundedBody } from './bounded-body.js'
 
 /** What the caller asked for, validated: nothing here has touched a credential. */
 interface ActionCall {
@@ -144,45 +145,12 @@ function upstreamHeaders (raw: readonly string[], body: Buffer | null): string[]
   return out
 }
 
-/**
- * The JSON envelope, at most `limit` bytes (413 payload_too_large beyond). Listeners rather than
- * `for await`: leaving that loop early destroys the request, and with it the socket the 413
- * must go out on (fastify's own body reader stops listening the same way).
- */
-function readJson (payload: Readable, declaredLength: string | undefined, limit: number): Promise<unknown> {
-  const tooLarge = (): GatewayError => new GatewayError('payload_too_large', 'the request body exceeds body_limit')
-  if (declaredLength !== undefined && Number(declaredLength) > limit) return Promise.reject(tooLarge())
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const stop = (): void => {
-      payload.removeListener('data', onData)
-      payload.removeListener('end', onEnd)
-      payload.removeListener('error', onError)
-    }
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length
-      if (size > limit) {
-        stop()
-        reject(tooLarge())
-      } else {
-        chunks.push(chunk)
-      }
-    }
-    const onEnd = (): void => {
-      stop()
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown)
-      } catch {
-        reject(new GatewayError('invalid_request', 'the request body is not valid JSON'))
-      }
-    }
-    const onError = (): void => {
-      stop()
-      reject(new GatewayError('invalid_request', 'the request body could not be read'))
-    }
-    payload.on('data', onData)
-    payload.on('end', onEnd)
-    payload.on('error', onError)
-  })
+/** The JSON envelope, at most `limit` bytes (413 payload_too_large beyond). */
+async function readJson (payload: Readable, declaredLength: string | undefined, limit: number): Promise<unknown> {
+  const bytes = await readBoundedBody(payload, declaredLength, limit)
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown
+  } catch {
+    throw new GatewayError('invalid_request', 'the request body is not valid JSON')
+  }
 }

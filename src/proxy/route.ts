@@ -11,6 +11,7 @@ import type { Caller } from '../callers/types.js'
 import type { Runtime } from '../runtime/build.js'
 import type { SecretLookup } from '../runtime/secrets.js'
 import { sendUpstream, type UpstreamRequest, type Upstreams } from './forward.js'
+import { readBoundedBody } from './bounded-body.js'
 import { relayUpstream } from './relay.js'
 import { canRetry, retryableStatus, retryDelayMs } from './retry.js'
 import type { CompiledConnection } from '../runtime/connection.js'
@@ -309,42 +310,13 @@ function isFormBody (headers: IncomingHttpHeaders): boolean {
 
 /**
  * The caller's form body, at most `limit` bytes (413 payload_too_large beyond, before any
- * upstream call), and its parameters decoded as the upstream will decode them. Listeners rather
- * than `for await`, as actions.ts reads its envelope: leaving that loop early destroys the
- * request, and with it the socket the 413 must go out on.
+ * upstream call), and its parameters decoded as the upstream will decode them.
  */
-function readFormBody (request: FastifyRequest, limit: number): Promise<{ bytes: Buffer | null, params: Array<[string, string]> }> {
-  const tooLarge = (): GatewayError => new GatewayError('payload_too_large', 'the request body exceeds body_limit')
+async function readFormBody (request: FastifyRequest, limit: number): Promise<{ bytes: Buffer | null, params: Array<[string, string]> }> {
   const stream = streamedBody(request)
-  if (stream === null) return Promise.resolve({ bytes: null, params: [] })
-  if (Number(request.headers['content-length']) > limit) return Promise.reject(tooLarge())
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const stop = (): void => {
-      stream.removeListener('data', onData)
-      stream.removeListener('end', onEnd)
-      stream.removeListener('error', onError)
-    }
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length
-      if (size <= limit) return void chunks.push(chunk)
-      stop()
-      reject(tooLarge())
-    }
-    const onEnd = (): void => {
-      stop()
-      const bytes = Buffer.concat(chunks, size)
-      resolve({ bytes, params: [...new URLSearchParams(bytes.toString('utf8'))] })
-    }
-    const onError = (): void => {
-      stop()
-      reject(new GatewayError('invalid_request', 'the request body could not be read'))
-    }
-    stream.on('data', onData)
-    stream.on('end', onEnd)
-    stream.on('error', onError)
-  })
+  if (stream === null) return { bytes: null, params: [] }
+  const bytes = await readBoundedBody(stream, request.headers['content-length'], limit)
+  return { bytes, params: [...new URLSearchParams(bytes.toString('utf8'))] }
 }
 
 /** The upstream's Vary is added to, never replaces, the `Vary: Origin` set for CORS. */
