@@ -1,14 +1,18 @@
 /**
  * Connectors shipped with latchkey, usable by slug in `connections.<id>.connector` or as
  * `extends`. Each entry is plain config, validated by the same schema as the YAML at start-up
- * (test/unit/catalog.test.ts), so a catalog entry can never be something a user could not write.
+ * (test/unit/catalog/builtin-catalog.test.ts), so a catalog entry can never be something a user could not write.
  *
  * Provider values (base URLs, authorize/token URLs, scope separators) follow each provider's
- * public API documentation.
+ * public API documentation. The entries beyond the four below live in ./providers/*.ts, grouped
+ * by kind; shared pieces (Google and Microsoft OAuth, inputs) in ./shared.ts.
  */
 import type { ConnectorConfig } from '../config/schema.js'
-
-const apiKeyInput = { name: 'api_key', label: 'API key', type: 'password', required: true } as const
+import { ACCOUNTING_CONNECTORS } from './providers/accounting.js'
+import { GOOGLE_CONNECTORS } from './providers/google.js'
+import { MICROSOFT_CONNECTORS } from './providers/microsoft.js'
+import { SAAS_CONNECTORS } from './providers/saas.js'
+import { apiKeyInput } from './shared.js'
 
 export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
   http: {
@@ -77,4 +81,8 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
     auth: { default: 'key', methods: { key: { type: 'bearer', token: '{{ connection.credentials.api_key }}' } } },
     test: { method: 'GET', path: '/v1/models', expect_status: 200 },
   },
+  ...ACCOUNTING_CONNECTORS,
+  ...GOOGLE_CONNECTORS,
+  ...MICROSOFT_CONNECTORS,
+  ...SAAS_CONNECTORS,
 }
