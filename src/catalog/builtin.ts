@@ -12,7 +12,7 @@ import { ACCOUNTING_CONNECTORS } from './providers/accounting.js'
 import { GOOGLE_CONNECTORS } from './providers/google.js'
 import { MICROSOFT_CONNECTORS } from './providers/microsoft.js'
 import { SAAS_CONNECTORS } from './providers/saas.js'
-import { apiKeyInput } from './shared.js'
+import { apiKeyInput, bearer, clientSecrets } from './shared.js'
 
 export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
   http: {
@@ -31,7 +31,7 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
       default: 'none',
       methods: {
         none: { type: 'none' },
-        bearer: { type: 'bearer', token: '{{ connection.credentials.token }}' },
+        bearer: bearer('token'),
       },
     },
   },
@@ -46,13 +46,12 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
     auth: {
       default: 'token',
       methods: {
-        token: { type: 'bearer', token: '{{ connection.credentials.token }}' },
+        token: bearer('token'),
         oauth: {
           type: 'oauth2',
           authorize_url: 'https://github.com/login/oauth/authorize',
           token_url: 'https://github.com/login/oauth/access_token',
-          client_id: "{{ get_secret('github_client_id') }}",
-          client_secret: "{{ get_secret('github_client_secret') }}",
+          ...clientSecrets('github'),
           scopes: ['repo', 'read:user'],
           scope_separator: ' ',
           pkce: true,
@@ -68,7 +67,7 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
     visibility: 'public',
     base_url: 'https://api.stripe.com',
     inputs: [{ ...apiKeyInput, label: 'Secret key', pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]+$', pattern_error: 'a secret or restricted key (sk_… or rk_…)' }],
-    auth: { default: 'key', methods: { key: { type: 'bearer', token: '{{ connection.credentials.api_key }}' } } },
+    auth: { default: 'key', methods: { key: bearer('api_key') } },
     test: { method: 'GET', path: '/v1/balance', expect_status: 200 },
   },
   openai: {
@@ -78,7 +77,7 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
     visibility: 'public',
     base_url: 'https://api.openai.com',
     inputs: [apiKeyInput],
-    auth: { default: 'key', methods: { key: { type: 'bearer', token: '{{ connection.credentials.api_key }}' } } },
+    auth: { default: 'key', methods: { key: bearer('api_key') } },
     test: { method: 'GET', path: '/v1/models', expect_status: 200 },
   },
   ...ACCOUNTING_CONNECTORS,

@@ -34,7 +34,7 @@ export function compileRetry (config: ConnectorConfig['retry']): RetryPolicy | u
  * May a request with this method and body be sent again? Only a body latchkey holds (none, or
  * buffered) can be; a streamed one is gone after the first attempt.
  */
-export function canRetry (policy: RetryPolicy | undefined, method: string, body: unknown): policy is RetryPolicy {
+export function canRetry (policy: RetryPolicy | undefined, method: string, body: unknown): boolean {
   return policy !== undefined && policy.methods.has(method) && (body === null || Buffer.isBuffer(body))
 }
 

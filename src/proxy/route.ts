@@ -226,20 +226,21 @@ export async function forwardToUpstream (request: FastifyRequest, reply: Fastify
 }
 
 /**
- * Sends one upstream request and relays its response. Resolves true when `drop` said so for the
- * upstream's status: the body was read and dropped and nothing was sent, the caller sends again.
- * Otherwise resolves once the head is written (the body keeps streaming; the reply is hijacked,
- * so fastify sends nothing more), or rejects with a GatewayError when nothing could be sent.
+ * Sends one upstream request and relays its response. When `drop` says so for the upstream's
+ * status, the body is read and dropped and nothing is sent: it resolves once that is done, and
+ * the caller (who decided) sends again. Otherwise it resolves once the head is written (the body
+ * keeps streaming; the reply is hijacked, so fastify sends nothing more), or rejects with a
+ * GatewayError when nothing could be sent.
  */
 async function relay (request: FastifyRequest, reply: FastifyReply, upstream: UpstreamRequest, conn: CompiledConnection,
-  timer: RequestTimer, drop: (statusCode: number, headers: IncomingHttpHeaders) => boolean): Promise<boolean> {
+  timer: RequestTimer, drop: (statusCode: number, headers: IncomingHttpHeaders) => boolean): Promise<void> {
   const res = reply.raw
-  let replay = false
+  let dropped = false
   const relayed = relayUpstream(upstream, (statusCode, headers) => {
     timer.endUpstream()
     request.upstreamSeconds = timer.upstreamSeconds
     if (drop(statusCode, headers)) {
-      replay = true
+      dropped = true
       return null
     }
     // fastify's headers so far (request id, CORS), then the upstream's filtered ones, then
@@ -271,16 +272,15 @@ async function relay (request: FastifyRequest, reply: FastifyReply, upstream: Up
     res.removeListener('close', onClose)
     throw err
   }
-  if (replay) {
+  if (dropped) {
     await relayed.finished
     res.removeListener('close', onClose)
-    return true
+    return
   }
   void relayed.finished.then((err) => {
     // The caller going away is not worth a line; an upstream failing mid-body is.
     if (err !== undefined && !callerGone) request.log.warn({ err: { code: (err as { code?: string }).code } }, 'upstream response failed after its headers were sent')
   })
-  return false
 }
 
 /** Up to this many bytes are buffered so a token-based request can be replayed after a 401. */
