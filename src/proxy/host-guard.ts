@@ -7,6 +7,7 @@
 import dns from 'node:dns'
 import net from 'node:net'
 import { GatewayError } from '../errors.js'
+import { compileGlob, matchGlob } from '../text/glob.js'
 
 const PRIVATE = new net.BlockList()
 for (const [net4, prefix] of [
@@ -29,20 +30,22 @@ export function isPrivateAddress (address: string): boolean {
   return true
 }
 
-/** Host globs: `*` matches one DNS label, `**` any number of labels. Case-insensitive. */
+/**
+ * Host globs: `*` matches one or more characters of one DNS label, `**` one or more labels; a
+ * wildcard only ever matches `[a-z0-9-]` labels. Case-insensitive. Matched label by label in
+ * linear time (src/text/glob.ts): the rendered host may come from a connection's config.
+ */
 export function compileHostGlobs (globs: readonly string[]): (host: string) => boolean {
   if (globs.length === 0) return () => false
-  const patterns = globs.map((glob) => new RegExp('^' + glob.toLowerCase().split('.').map((label) =>
-    label === '**' ? '[a-z0-9.-]+' : label.split('*').map(escapeRegExp).join('[a-z0-9-]+')).join('\\.') + '$'))
+  const patterns = globs.map((glob) => compileGlob(glob.toLowerCase().split('.'), HOST_GLOB))
   return (host) => {
-    const lower = host.toLowerCase()
-    return patterns.some((p) => p.test(lower))
+    const labels = host.toLowerCase().split('.')
+    return patterns.some((p) => matchGlob(p, labels))
   }
 }
 
-function escapeRegExp (text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
+const DNS_LABEL = /^[a-z0-9-]+$/
+const HOST_GLOB = { deepMin: 1, starMin: 1, wildcardable: (label: string) => DNS_LABEL.test(label) } as const
 
 export const HOST_NOT_ALLOWED = 'upstream host is not allowed'
 
