@@ -13,6 +13,7 @@ import type { Metrics } from './observability/metrics.js'
 import { actionRoutes } from './proxy/actions.js'
 import { proxyRoutes, type ProxyDeps } from './proxy/route.js'
 import { safeRequestId } from './proxy/header-hygiene.js'
+import { bodyUnfinished, refuseAtTheDoor, serverTimeoutOptions } from './edge/framing.js'
 
 export interface AppDeps extends ProxyDeps {
   logger: Logger
@@ -24,6 +25,8 @@ export interface AppDeps extends ProxyDeps {
 
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    // headers_timeout, request_timeout and keep_alive_timeout, enforced to within a second.
+    ...serverTimeoutOptions(deps.runtime().config.server),
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our own access log (below) logs an allow-list of fields, never URLs with their query.
     logController: new LogController({ disableRequestLogging: true }),
@@ -39,6 +42,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
       const code = err.code === 'FST_ERR_BAD_URL' ? 'invalid_path' : 'invalid_request'
       // No hook runs for these: the headers every response carries are set here.
       reply.header('x-request-id', request.id).header('server-timing', baseServerTiming(reply))
+      if (bodyUnfinished(request.raw)) reply.header('connection', 'close')
       void sendError(reply, new GatewayError(code, code === 'invalid_path' ? 'malformed URL' : 'malformed request'), request.id)
     },
   })
@@ -50,6 +54,11 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   // turn per request (measured with `npm run bench -- --profile`), and these do no async work.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    const refused = refuseAtTheDoor(request.method, request.raw.rawHeaders)
+    if (refused !== undefined) {
+      sendError(reply, refused, request.id)
+      return
+    }
     const cors = deps.runtime().cors
     const origin = request.headers.origin
     if (isPreflight(request.method, origin, request.headers['access-control-request-method'] as string | undefined)) {
@@ -69,9 +78,11 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     done()
   })
 
-  // Every response carries Server-Timing; the data plane sets its own detailed one.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  // Every response carries Server-Timing; the data plane sets its own detailed one. An answer
+  // that comes before the caller's body is in ends the connection (src/edge/framing.ts).
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (!reply.hasHeader('server-timing')) reply.header('server-timing', baseServerTiming(reply))
+    if (bodyUnfinished(request.raw)) reply.header('connection', 'close')
     done(null, payload)
   })
 

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   route_not_allowed: 403,
   not_found: 404,
   connection_not_found: 404,
+  method_not_allowed: 405,
   connection_conflict: 409,
   connection_not_authorized: 409,
   config_invalid: 409,

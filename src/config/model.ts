@@ -12,6 +12,12 @@ export interface ServerSettings {
   upstream_timeout_ms: number
   /** Token endpoint requests: no answer by then -> token_exchange_failed. */
   token_timeout_ms: number
+  /** A client that has not sent its whole request head by then is disconnected (SPEC 6.3). */
+  headers_timeout_ms: number
+  /** A client that has not sent its whole request (head and body) by then gets 408 and is disconnected. */
+  request_timeout_ms: number
+  /** An idle keep-alive connection from a caller is closed after this. */
+  keep_alive_timeout_ms: number
   body_limit_bytes: number
   allow_private_upstreams: boolean
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'

@@ -2,6 +2,7 @@
  * Checks the schema cannot express: references between sections, template syntax and site
  * rules, regexes, URLs. Each problem carries the config path it is about.
  */
+import { durationMs } from './units.js'
 import type { CompiledTemplate, TemplateSite } from '../templates/types.js'
 import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
 import { checkForwardPath } from '../proxy/path-safety.js'
@@ -54,6 +55,11 @@ function checkStorage (raw: RawConfig, report: Report): void {
     if (value !== undefined && !/^rediss?:\/\//.test(value)) report([key, 'url'], 'expected a redis:// or rediss:// URL')
   }
   if (raw.server?.public_url !== undefined && !isHttpUrl(raw.server.public_url)) report(['server', 'public_url'], 'expected an http(s) URL')
+  const { headers_timeout: headers, request_timeout: request } = raw.server ?? {}
+  // Node refuses a head deadline past the whole-request one; say so at the key instead.
+  if (durationMs(headers ?? '10s') > durationMs(request ?? '300s') && durationMs(request ?? '300s') > 0) {
+    report(['server', headers === undefined ? 'request_timeout' : 'headers_timeout'], 'headers_timeout must not exceed request_timeout')
+  }
   raw.server?.connect?.return_to_origins?.forEach((origin, i) => {
     if (!isOrigin(origin)) report(['server', 'connect', 'return_to_origins', i], 'expected an origin such as https://app.example.com')
   })

@@ -25,8 +25,10 @@ export function resolveBase (conn: CompiledConnection, context: TemplateContext,
   } catch {
     throw new GatewayError('template_error', 'base_url did not render to an absolute URL')
   }
+  // A host that carries userinfo, a query or a fragment, or another scheme, is a host-safety
+  // refusal like any other (SPEC 6.4 -> 400 invalid_path); it never connects.
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new GatewayError('template_error', 'base_url must render to an http(s) URL without credentials, query or fragment')
+    throw new GatewayError('invalid_path', 'the upstream URL must be http(s) without credentials, query or fragment')
   }
   // SPEC 6.4: a templated host must match allowed_hosts; none configured admits none. The
   // private-address guard below applies on top, whatever the list says.

@@ -27,6 +27,9 @@ const REQUEST_REMOVED: ReadonlySet<string> = new Set<string>([
   'host',
   // undici refuses `expect` (no 100-continue support); the body is streamed anyway.
   'expect',
+  // Method and URL overrides: an upstream that honours them would run another method or path
+  // than the one the `allow` rules checked (SPEC 6.3).
+  'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url',
   // A browser's origin means nothing to a server-to-server call and makes some APIs refuse it
   // as a browser request.
   'origin',

@@ -25,6 +25,7 @@ import type { Dispatcher } from 'undici'
 import { transformResponse } from './response-transform.js'
 import { splitProxyUrl } from './target.js'
 import { RequestTimer } from './timing.js'
+import { bodyUnfinished } from '../edge/framing.js'
 
 export interface ProxyDeps {
   runtime: () => Runtime
@@ -250,6 +251,9 @@ async function relay (request: FastifyRequest, reply: FastifyReply, upstream: Up
     out['x-request-id'] = request.id
     out['server-timing'] = timer.header()
     mergeVary(reply, out)
+    // The upstream answered before the caller's body was all in: end the connection after this
+    // answer, so the rest of the body is never read as a new request (SPEC 6.3).
+    if (bodyUnfinished(request.raw)) out.connection = 'close'
     if (statusCode === 204) {
       // As fastify does for a 204: no body, so no content headers.
       delete out['content-length']

@@ -42,8 +42,8 @@ connections:
     ['not-listed', 400, 'invalid_path'],
     ['glob-too-deep', 400, 'invalid_path'],
     ['suffix', 400, 'invalid_path'],
-    // Credentials in a rendered base URL make it ambiguous which host is meant.
-    ['userinfo', 500, 'template_error'],
+    // Credentials in a rendered base URL make it ambiguous which host is meant: a 6.4 refusal.
+    ['userinfo', 400, 'invalid_path'],
   ] as const) {
     const before = upstream.received.length
     const refused = await lk.fetch(`/proxy/${conn}/v1/x`)

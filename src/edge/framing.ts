@@ -1,0 +1,81 @@
+/**
+ * The front door (SPEC 6.3): what is refused about a request before any route sees it, and how
+ * a connection is ended when latchkey answers before the caller finished sending.
+ * Pure functions over node's request; app.ts calls them from its first hook, and any other
+ * server front (a lean data plane) can call the same ones.
+ */
+import type { IncomingMessage } from 'node:http'
+import { GatewayError } from '../errors.js'
+
+/**
+ * Refusals decided by the method and the raw header list alone.
+ *
+ * - TRACE: an upstream's standard TRACE echo would hand the injected credential back.
+ * - Repeated headers: node keeps only the first `Authorization` and `Host`, and joins repeated
+ *   `X-Latchkey-Key` values with ", ", so the parsed headers cannot show the repetition. Which
+ *   one a server behind us would pick is anybody's guess: refuse instead of guessing.
+ *
+ * One pass over `rawHeaders` with a length test first: most names are skipped without a
+ * lower-case copy.
+ */
+export function refuseAtTheDoor (method: string | undefined, rawHeaders: readonly string[]): GatewayError | undefined {
+  if (method === 'TRACE') return new GatewayError('method_not_allowed', 'TRACE is not allowed', { headers: { allow: ALLOWED_METHODS } })
+  let host = 0
+  let authorization = 0
+  let key = 0
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!
+    switch (name.length) {
+      case 4: if (name.toLowerCase() === 'host') host++; break
+      case 13: if (name.toLowerCase() === 'authorization') authorization++; break
+      case 14: if (name.toLowerCase() === 'x-latchkey-key') key++; break
+    }
+  }
+  if (host > 1) return new GatewayError('invalid_request', 'send Host once')
+  if (authorization > 1) return new GatewayError('unauthenticated', 'send Authorization once')
+  if (key > 1) return new GatewayError('unauthenticated', 'send X-Latchkey-Key once')
+  return undefined
+}
+
+/** Every method but TRACE (and CONNECT, which node never routes to a request handler). */
+const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
+
+/**
+ * True while the caller is still sending a request body that latchkey has not received.
+ * An answer sent now must close the connection: the rest of the body would otherwise wait on
+ * a keep-alive socket, and a server that reads it as the next request is smuggled into.
+ * (node sets `complete` at once for a request without a body.)
+ */
+export function bodyUnfinished (request: IncomingMessage): boolean {
+  return !request.complete
+}
+
+export interface ServerTimeouts {
+  headers_timeout_ms: number
+  request_timeout_ms: number
+  keep_alive_timeout_ms: number
+}
+
+/**
+ * node:http options that enforce the caller-side timeouts. node checks the header and request
+ * deadlines on a timer (`connectionsCheckingInterval`, 30 s by default, so a 10 s limit cut a
+ * slow client after up to 40 s); once a second keeps them to within a second.
+ */
+export function serverTimeoutOptions (settings: ServerTimeouts): {
+  http: { headersTimeout: number, requestTimeout: number, connectionsCheckingInterval: number }
+  keepAliveTimeout: number
+  requestTimeout: number
+} {
+  return {
+    http: {
+      headersTimeout: settings.headers_timeout_ms,
+      requestTimeout: settings.request_timeout_ms,
+      connectionsCheckingInterval: CHECK_INTERVAL_MS,
+    },
+    keepAliveTimeout: settings.keep_alive_timeout_ms,
+    // fastify copies its own requestTimeout onto the server after creating it: the same value.
+    requestTimeout: settings.request_timeout_ms,
+  }
+}
+
+const CHECK_INTERVAL_MS = 1_000
