@@ -82,8 +82,17 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   // that comes before the caller's body is in ends the connection (src/edge/framing.ts).
   app.addHook('onSend', (request, reply, payload, done) => {
     if (!reply.hasHeader('server-timing')) reply.header('server-timing', baseServerTiming(reply))
-    if (bodyUnfinished(request.raw)) reply.header('connection', 'close')
-    done(null, payload)
+    if (!bodyUnfinished(request.raw)) {
+      done(null, payload)
+      return
+    }
+    // node runs microtasks between its parser's callbacks, so an answer decided right after the
+    // head can come before the parser has even seen the body bytes of the same packet. Asking
+    // again once the current input is parsed keeps keep-alive for complete requests.
+    setImmediate(() => {
+      if (bodyUnfinished(request.raw)) reply.header('connection', 'close')
+      done(null, payload)
+    })
   })
 
   // The level is fixed for the life of the logger: with the access line off, no per-request

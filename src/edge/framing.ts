@@ -44,7 +44,9 @@ const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
  * True while the caller is still sending a request body that latchkey has not received.
  * An answer sent now must close the connection: the rest of the body would otherwise wait on
  * a keep-alive socket, and a server that reads it as the next request is smuggled into.
- * (node sets `complete` at once for a request without a body.)
+ * (node sets `complete` at once for a request without a body; for one with a body, only once
+ * its parser has consumed the last byte, which can be after an answer decided in a microtask
+ * right after the head: ask again on the next turn before deciding to close.)
  */
 export function bodyUnfinished (request: IncomingMessage): boolean {
   return !request.complete

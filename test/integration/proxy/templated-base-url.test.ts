@@ -28,6 +28,8 @@ connections:
   not-listed: { connector: named, config: { host: 127.0.0.1 }, access: { anonymous: true } }
   glob-too-deep: { connector: named, config: { host: a.b.tenant.example.com }, access: { anonymous: true } }
   userinfo: { connector: named, config: { host: "api.example.com@127.0.0.1" }, access: { anonymous: true } }
+  query-in-host: { connector: named, config: { host: "api.example.com?x=" }, access: { anonymous: true } }
+  fragment-in-host: { connector: named, config: { host: "api.example.com#x" }, access: { anonymous: true } }
   suffix: { connector: loopback, config: { host: "127.0.0.1.evil.com" }, access: { anonymous: true } }
 `)
 
@@ -44,6 +46,8 @@ connections:
     ['suffix', 400, 'invalid_path'],
     // Credentials in a rendered base URL make it ambiguous which host is meant: a 6.4 refusal.
     ['userinfo', 400, 'invalid_path'],
+    ['query-in-host', 400, 'invalid_path'],
+    ['fragment-in-host', 400, 'invalid_path'],
   ] as const) {
     const before = upstream.received.length
     const refused = await lk.fetch(`/proxy/${conn}/v1/x`)
