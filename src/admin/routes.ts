@@ -5,9 +5,10 @@
  *
  * Not yet here: PUT/DELETE /admin/connections/:id, which need store-backed connections.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { connectorSummary } from '../catalog/summary.js'
 import { ConfigError, formatProblem } from '../config/problems.js'
+import { refuseOtherMethods } from '../edge/method-not-allowed.js'
 import { errorBody, GatewayError, isGatewayError } from '../errors.js'
 import type { ConnectionTestResult } from '../proxy/connection-test.js'
 import type { Runtime } from '../runtime/build.js'
@@ -80,7 +81,19 @@ export async function adminRoutes (app: FastifyInstance, deps: AdminDeps): Promi
     }
     return { status: 'reloaded' }
   })
+
+  for (const [url, taken] of ADMIN_ROUTES) refuseOtherMethods(app, url, taken)
 }
+
+/** Each admin URL and the methods it takes; every other method is 405. */
+const ADMIN_ROUTES: ReadonlyArray<[string, HTTPMethods[]]> = [
+  ['/admin/connectors', ['GET']],
+  ['/admin/connectors/:slug', ['GET']],
+  ['/admin/connections', ['GET']],
+  ['/admin/connections/:id', ['GET']],
+  ['/admin/connections/:id/test', ['POST']],
+  ['/admin/reload', ['POST']],
+]
 
 /** The problems of a refused config, one `FILE:LINE:COL: message` each; undefined for any other failure. */
 function reloadProblems (err: unknown, file: string): string[] | undefined {

@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller } from '../callers/types.js'
+import { refuseOtherMethods } from '../edge/method-not-allowed.js'
 import { GatewayError } from '../errors.js'
 import type { CompiledAction, CompiledConnection } from '../runtime/connection.js'
 import { isPlainObject, parseActionParams, printable } from './action-params.js'
@@ -41,6 +42,7 @@ export async function actionRoutes (app: FastifyInstance, deps: ProxyDeps): Prom
   app.addContentTypeParser('*', (_request, _payload, done) => done(new GatewayError('invalid_request', NOT_JSON), undefined))
 
   app.post('/actions/:connection/:entity/:action', (request, reply) => runAction(request, reply, deps))
+  refuseOtherMethods(app, '/actions/:connection/:entity/:action', ['POST'])
 }
 
 async function runAction (request: FastifyRequest, reply: FastifyReply, deps: ProxyDeps): Promise<FastifyReply> {

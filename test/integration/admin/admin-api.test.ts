@@ -159,11 +159,11 @@ t.test('GET /admin/connections lists connections without credentials or config v
   t.equal(missing.body.error.code, 'connection_not_found')
   assertNoSecrets(t, lk.logs, SECRET_VALUES)
 
-  // Store-backed connections are not built yet: PUT and DELETE are not routes (README).
+  // Store-backed connections are not built yet: PUT and DELETE are 405 until they are (README).
   for (const method of ['PUT', 'DELETE']) {
     const res = await json(await lk.fetch('/admin/connections/weather-key', { method, headers: { ...ADMIN, 'content-type': 'application/json' }, body: '{}' }))
-    t.equal(res.status, 404, method)
-    t.equal(res.body.error.code, 'not_found', method)
+    t.equal(res.status, 405, method)
+    t.equal(res.body.error.code, 'method_not_allowed', method)
   }
   t.equal((await lk.fetch('/admin/connections/weather-key', { headers: ADMIN })).status, 200, 'the connection is untouched')
 })

@@ -165,7 +165,7 @@ t.test('actions run through the data plane', async (t) => {
     t.equal((await errorOf(res)).code, 'not_found')
 
     res = await lk.fetch('/actions/crm-1/contact/list', { headers: KEY })
-    t.equal(res.status, 404, 'only POST')
+    t.equal(res.status, 405, 'only POST: 405 method_not_allowed')
     t.equal(upstream.received.length, before)
   })
 
