@@ -15,8 +15,13 @@ t.test('`connectors list --json` lists every built-in connector', async (t) => {
   const file = path.join(dir, 'latchkey.yaml')
   await writeFile(file, 'server:\n  port: 8081\n')
   const { stdout } = await run(process.execPath, [CLI, 'connectors', 'list', '--json', '-c', file], { env: { PATH: process.env.PATH } })
-  const parsed = JSON.parse(stdout) as { connectors?: Array<{ slug: string, source: string }> } | Array<{ slug: string, source: string }>
-  const list = Array.isArray(parsed) ? parsed : parsed.connectors ?? []
+  // The shape the command prints (src/commands/catalog.ts), the same as GET /admin/connectors.
+  const parsed = JSON.parse(stdout) as { connectors: Array<{ slug: string, source: string }> }
+  t.same(Object.keys(parsed), ['connectors'], 'one object with a connectors array')
+  t.ok(Array.isArray(parsed.connectors))
+  const list = parsed.connectors
+  const slugs = list.map((c) => c.slug)
+  t.same(slugs, [...slugs].sort((a, b) => a.localeCompare(b)), 'sorted by slug')
   const builtin = list.filter((c) => c.source === 'builtin').map((c) => c.slug).sort()
   t.same(builtin, Object.keys(BUILTIN_CONNECTORS).sort())
   t.ok(builtin.includes('salesforce') && builtin.includes('microsoft-graph') && builtin.includes('zendesk'))
