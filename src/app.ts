@@ -13,7 +13,7 @@ import type { Metrics } from './observability/metrics.js'
 import { actionRoutes } from './proxy/actions.js'
 import { proxyRoutes, type ProxyDeps } from './proxy/route.js'
 import { safeRequestId } from './proxy/header-hygiene.js'
-import { bodyUnfinished, refuseAtTheDoor, serverTimeoutOptions } from './edge/framing.js'
+import { answerClientError, bodyUnfinished, refuseAtTheDoor, serverTimeoutOptions } from './edge/framing.js'
 
 export interface AppDeps extends ProxyDeps {
   logger: Logger
@@ -27,6 +27,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // headers_timeout, request_timeout and keep_alive_timeout, enforced to within a second.
     ...serverTimeoutOptions(deps.runtime().config.server),
+    clientErrorHandler: answerClientError,
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our own access log (below) logs an allow-list of fields, never URLs with their query.
     logController: new LogController({ disableRequestLogging: true }),

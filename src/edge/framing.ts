@@ -4,8 +4,10 @@
  * Pure functions over node's request; app.ts calls them from its first hook, and any other
  * server front (a lean data plane) can call the same ones.
  */
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { GatewayError } from '../errors.js'
+import type { Duplex } from 'node:stream'
+import { errorBody, GatewayError } from '../errors.js'
 
 /**
  * Refusals decided by the method and the raw header list alone.
@@ -81,3 +83,25 @@ export function serverTimeoutOptions (settings: ServerTimeouts): {
 }
 
 const CHECK_INTERVAL_MS = 1_000
+
+/**
+ * What node's parser refuses before any route runs (a raw non-ASCII byte in the path, a bad
+ * header line, a head too large, a slow client) answered in latchkey's error shape (SPEC 6.5),
+ * then the connection closed: after a framing error nothing more on it can be trusted.
+ */
+export function answerClientError (err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const [status, reason, error] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'Request Timeout', new GatewayError('invalid_request', 'the request was not received in time')]
+    : err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', new GatewayError('invalid_request', 'the request head is too large')]
+      : [400, 'Bad Request', new GatewayError('invalid_request', 'malformed request')]
+  const requestId = randomUUID()
+  const body = JSON.stringify(errorBody(error, requestId))
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
+}

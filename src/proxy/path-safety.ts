@@ -138,6 +138,9 @@ function checkChars (text: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 0x00 || c === 0x0d || c === 0x0a) throw invalid('the path must not contain NUL, CR or LF')
+    // A WHATWG URL parser strips TAB (as it does CR and LF), so `/%09../x` decoded once reads
+    // as `/../x` to anyone who re-parses it: refused like the others.
+    if (c === 0x09) throw invalid('the path must not contain a TAB')
     if (c === 0x5c) throw invalid('the path must not contain a backslash')
     if (c === 0x23) throw invalid('the path must not contain a fragment (#)')
   }

@@ -224,7 +224,8 @@ connections:
       return { kind: 'forwarded', headers: checkUpstreamBytes(reached[0]!), requestLine: reached[0]!.slice(0, reached[0]!.indexOf('\r\n')) }
     }
     if (reached.length !== 0) throw new Error(`answered ${answer.status}, yet the upstream was called: ${JSON.stringify(reached[0]!.slice(0, 300))}`)
-    if (answer.status === 400 && answer.code === undefined) return { kind: 'parser' }
+    // Node's parser refusal, answered in latchkey's shape by src/edge/framing.ts answerClientError.
+    if (answer.status === 400 && answer.code === 'invalid_request' && answer.text.includes('"message":"malformed request"')) return { kind: 'parser' }
     if (answer.code === undefined) throw new Error(`unexpected answer: ${JSON.stringify(answer.text)}`)
     return { kind: 'refused', code: answer.code }
   }

@@ -207,8 +207,9 @@ t.test('checkForwardPath: every path it accepts stays under the base URL in ever
   t.ok(refused > 1000, `refused ${refused}`)
 })
 
+// Found by this property: `/%09../x` passed, and decoded once it is `\t..`, which a WHATWG
+// URL parser reads as `..` (it strips tabs). A decoded TAB is now refused.
 t.test('checkForwardPath: an accepted path decoded once and re-parsed as a URL stays under the base URL',
-  { todo: 'product bug: an encoded TAB in a dot segment (`/%09../x`, `/.%09./x`) passes; decoded once it is `\\t..`, which a WHATWG URL parser reads as `..` (it strips tabs)' },
   async (t) => {
     const arbitrary = pathArbitrary([{ arbitrary: rawUnicode, weight: 3 }, { arbitrary: rawControl, weight: 3 }])
     const result = fc.check(fc.property(arbitrary, (sent) => {
@@ -288,8 +289,9 @@ connections:
       counts.badQuery++
       return
     }
-    if (answer.status === 400 && answer.code === undefined && /[^\x00-\x7f]/.test(sent)) {
-      // Raw non-ASCII on the request line: Node's HTTP parser refuses it before latchkey runs.
+    if (answer.status === 400 && answer.code === 'invalid_request' && /[^\x00-\x7f]/.test(sent)) {
+      // Raw non-ASCII on the request line: Node's HTTP parser refuses it before latchkey runs
+      // (answered in latchkey's error shape by src/edge/framing.ts).
       if (reached.length !== 0) throw new Error('refused by the HTTP parser, yet the upstream was called')
       counts.parserRefused++
       return
