@@ -39,12 +39,15 @@ export class GatewayError extends Error {
   readonly status: number
   /** Extra response headers, e.g. Retry-After for rate_limited. */
   readonly headers: Readonly<Record<string, string>> | undefined
+  /** Extra fields of the error body, e.g. `problems` naming each bad field; never values sent. */
+  readonly details: Readonly<Record<string, unknown>> | undefined
 
-  constructor (code: ErrorCode, message: string, options: { cause?: unknown, headers?: Record<string, string> } = {}) {
+  constructor (code: ErrorCode, message: string, options: { cause?: unknown, headers?: Record<string, string>, details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.status = ERROR_STATUS[code]
     this.headers = options.headers
+    this.details = options.details
   }
 }
 
@@ -53,9 +56,9 @@ export function isGatewayError (err: unknown): err is GatewayError {
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode, message: string, request_id: string }
+  error: { code: ErrorCode, message: string, request_id: string, [detail: string]: unknown }
 }
 
 export function errorBody (err: GatewayError, requestId: string): ErrorBody {
-  return { error: { code: err.code, message: err.message, request_id: requestId } }
+  return { error: { ...err.details, code: err.code, message: err.message, request_id: requestId } }
 }

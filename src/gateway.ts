@@ -9,7 +9,10 @@ import type { LoadedConfig } from './config/model.js'
 import { ConfigError } from './config/problems.js'
 import { createLogger, type Logger } from './observability/logger.js'
 import { createUpstreams, type Upstreams } from './proxy/forward.js'
-import { runConnectionTest } from './proxy/connection-test.js'
+import { testConnectionById, type ConnectionTestResult } from './proxy/connection-test.js'
+import { ConnectionRepository } from './connections/repository.js'
+import { ConnectionRegistry } from './connections/registry.js'
+import { createConnectionService, type ConnectionService } from './connections/service.js'
 import { buildRuntime, type Runtime } from './runtime/build.js'
 import { secretLookup, type SecretLookup } from './runtime/secrets.js'
 import { openSealedStore } from './secrets/open-store.js'
@@ -40,7 +43,11 @@ export interface Gateway {
   readonly upstreams: Upstreams
   /** Compiles templates against the current config's variables. */
   readonly compiler: TemplateEngine
+  /** YAML and stored connections: lookup, create, replace, delete. */
+  readonly connections: ConnectionService
   runtime (): Runtime
+  /** The connector's test request for one connection (CLI, admin API). */
+  testConnection (id: string): Promise<ConnectionTestResult>
   /** Re-reads the config file; on any problem throws ConfigError and keeps the running runtime. */
   reload (): Promise<void>
   close (): Promise<void>
@@ -66,9 +73,11 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     signingKeys: new SigningKeys(),
   }
 
+  const repository = new ConnectionRepository(store)
+  const storedIds = () => repository.ids()
   let runtime: Runtime
   try {
-    runtime = await buildRuntime(config, { compiler: engine, secrets, auth, warn: (message) => logger.warn(message) })
+    runtime = await buildRuntime(config, { compiler: engine, secrets, auth, storedIds, warn: (message) => logger.warn(message) })
   } catch (err) {
     await store.close()
     await cache.close()
@@ -84,10 +93,15 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
         throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: `${part}: changes need a restart` }])
       }
     }
-    runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, warn: (message) => logger.warn(message) })
+    runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, storedIds, warn: (message) => logger.warn(message) })
     compiler = next.engine
     logger.info({ connections: runtime.connections.size }, 'configuration reloaded')
   }
+
+  const registry = new ConnectionRegistry({ repository, watch: store.watch?.bind(store) })
+  const connections = createConnectionService({ runtime: () => runtime, repository, registry, ...(options.clock === undefined ? {} : { now: options.clock }) })
+  const testDeps = { runtime: () => runtime, compiler: () => compiler, secrets, upstreams, lookup: connections.lookup }
+  const testConnection = (id: string) => testConnectionById(testDeps, id)
 
   const app = await buildApp({
     logger,
@@ -95,6 +109,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     runtime: () => runtime,
     secrets,
     upstreams,
+    connections,
     rateCounter: cache.rateCounter,
     health: {
       checks: {
@@ -104,7 +119,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
       },
     },
     // The test runs against the gateway assembled below, as `connections test` does.
-    admin: { reload, testConnection: (id) => runConnectionTest(gateway, id) },
+    admin: { reload, testConnection, connections },
   })
 
   const gateway: Gateway = {
@@ -113,6 +128,8 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     store,
     secrets,
     upstreams,
+    connections,
+    testConnection,
     get compiler () { return compiler },
     runtime: () => runtime,
     reload,
@@ -128,6 +145,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
         clearInterval(sweep)
       }
       await upstreams.close()
+      await registry.close()
       await store.close()
       await cache.close()
     },

@@ -2,17 +2,18 @@
  * The admin API (SPEC 9): the connector catalog, the connections (never their credentials), a
  * connection's test request and a config reload. Every route is behind one onRequest hook that
  * admits only an api-key caller with `admin: true`, before any body is read.
- *
- * Not yet here: PUT/DELETE /admin/connections/:id, which need store-backed connections.
+ * Stored connections (SPEC 8.1) are created, replaced and deleted here; YAML ones are read only.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { connectorSummary } from '../catalog/summary.js'
 import { ConfigError, formatProblem } from '../config/problems.js'
+import { ID_PATTERN } from '../config/schema.js'
 import { refuseOtherMethods } from '../edge/method-not-allowed.js'
 import { errorBody, GatewayError, isGatewayError } from '../errors.js'
 import type { ConnectionTestResult } from '../proxy/connection-test.js'
 import type { Runtime } from '../runtime/build.js'
-import { connectionSummary } from './connection-summary.js'
+import type { ConnectionService } from '../connections/service.js'
+import { connectionSummary, storedDetail, storedSummary } from './connection-summary.js'
 import { requireAdmin } from './require-admin.js'
 
 export interface AdminDeps {
@@ -21,9 +22,12 @@ export interface AdminDeps {
   reload: () => Promise<void>
   /** The connector's `test` request for one connection, credentials masked (runConnectionTest). */
   testConnection: (id: string) => Promise<ConnectionTestResult>
+  connections: ConnectionService
 }
 
-/** No admin route reads a body yet; this bounds what a caller can make latchkey buffer. */
+const ID = new RegExp(ID_PATTERN)
+
+/** A connection body is small; this bounds what a caller can make latchkey buffer. */
 const ADMIN_BODY_LIMIT = 1024 * 1024
 const NOT_JSON = 'admin request bodies must be JSON sent as application/json'
 
@@ -58,14 +62,34 @@ export async function adminRoutes (app: FastifyInstance, deps: AdminDeps): Promi
   })
 
   app.get('/admin/connections', async () => {
-    const connections = [...deps.runtime().config.connections.values()].map(connectionSummary).sort((a, b) => a.id.localeCompare(b.id))
-    return { connections }
+    const yaml = [...deps.runtime().config.connections.values()].map(connectionSummary)
+    const stored = (await deps.connections.allStored()).map(storedSummary)
+    return { connections: [...yaml, ...stored].sort((a, b) => a.id.localeCompare(b.id)) }
   })
 
   app.get('/admin/connections/:id', async (request) => {
-    const connection = deps.runtime().config.connections.get((request.params as { id: string }).id)
-    if (connection === undefined) throw new GatewayError('connection_not_found', 'no such connection')
-    return connectionSummary(connection)
+    const { id } = request.params as { id: string }
+    const yaml = deps.runtime().config.connections.get(id)
+    if (yaml !== undefined) return connectionSummary(yaml)
+    const stored = ID.test(id) ? await deps.connections.stored(id) : undefined
+    if (stored === undefined) throw new GatewayError('connection_not_found', 'no such connection')
+    return storedDetail(stored)
+  })
+
+  app.put('/admin/connections/:id', async (request, reply) => {
+    const { id } = request.params as { id: string }
+    if (!ID.test(id)) throw new GatewayError('invalid_request', `invalid connection: id: must match ${ID_PATTERN}`, { details: { problems: [`id: must match ${ID_PATTERN}`] } })
+    const { created, record } = await deps.connections.putFromApi(id, request.body ?? {})
+    request.log.info({ connection: id, created }, created ? 'stored connection created' : 'stored connection replaced')
+    return reply.code(created ? 201 : 200).send(storedDetail(record))
+  })
+
+  app.delete('/admin/connections/:id', async (request, reply) => {
+    const { id } = request.params as { id: string }
+    // delete() refuses a YAML id with 409 connection_conflict.
+    if (!ID.test(id) || !(await deps.connections.delete(id))) throw new GatewayError('connection_not_found', 'no such connection')
+    request.log.info({ connection: id }, 'stored connection deleted')
+    return reply.code(204).send()
   })
 
   app.post('/admin/connections/:id/test', async (request) => deps.testConnection((request.params as { id: string }).id))
@@ -90,7 +114,7 @@ const ADMIN_ROUTES: ReadonlyArray<[string, HTTPMethods[]]> = [
   ['/admin/connectors', ['GET']],
   ['/admin/connectors/:slug', ['GET']],
   ['/admin/connections', ['GET']],
-  ['/admin/connections/:id', ['GET']],
+  ['/admin/connections/:id', ['GET', 'PUT', 'DELETE']],
   ['/admin/connections/:id/test', ['POST']],
   ['/admin/reload', ['POST']],
 ]

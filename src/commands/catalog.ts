@@ -1,8 +1,9 @@
-/** `connectors list [--json]`, `connections list`, `connections test ID`. */
+/** `connectors list [--json]`, `connections list`, `connections test ID`, `connections delete ID`. */
 import type { Command } from 'commander'
 import type { LoadedConfig } from '../config/model.js'
 import type { Gateway } from '../gateway.js'
 import { connectorSummary } from '../catalog/summary.js'
+import { connectionSummary, storedSummary } from '../admin/connection-summary.js'
 import { CliError } from './cli-error.js'
 
 export interface CatalogCommandDeps {
@@ -26,21 +27,41 @@ export function registerCatalogCommands (program: Command, deps: CatalogCommandD
       for (const c of list) deps.out(`${c.slug}\t${c.source}\t${c.name}\t${c.auth_methods.map((m) => `${m.name}:${m.type}`).join(',')}`)
     })
 
-  const connections = program.command('connections').description('configured connections')
+  const connections = program.command('connections').description('YAML and stored connections')
   connections.command('list')
-    .description('list connections (never credentials)')
+    .description('list connections, YAML and stored (never credentials)')
     .action(async () => {
-      const config = await deps.load()
-      for (const c of config.connections.values()) deps.out(`${c.id}\t${c.connector}\t${c.auth}\t${c.source}\towner=${c.owner ?? '-'}`)
+      const gateway = await deps.gateway()
+      try {
+        const yaml = [...gateway.runtime().config.connections.values()].map(connectionSummary)
+        const stored = (await gateway.connections.allStored()).map(storedSummary)
+        for (const c of [...yaml, ...stored].sort((a, b) => a.id.localeCompare(b.id))) {
+          deps.out(`${c.id}\t${c.connector}\t${c.auth}\t${c.source}\t${c.status}\towner=${c.owner ?? '-'}`)
+        }
+      } finally {
+        await gateway.close()
+      }
+    })
+  connections.command('delete')
+    .description('delete a stored connection (a YAML one is refused: edit the YAML)')
+    .argument('<id>', 'connection id')
+    .action(async (id: string) => {
+      const gateway = await deps.gateway()
+      try {
+        if (gateway.runtime().config.connections.has(id)) throw new CliError(`connection ${id} is defined in the YAML config: remove it there`)
+        if (!(await gateway.connections.delete(id))) throw new CliError(`no stored connection ${id}`)
+        deps.out(`deleted ${id}`)
+      } finally {
+        await gateway.close()
+      }
     })
   connections.command('test')
     .description("run the connection's test request")
     .argument('<id>', 'connection id')
     .action(async (id: string) => {
-      const { runConnectionTest } = await import('../proxy/connection-test.js')
       const gateway = await deps.gateway()
       try {
-        const result = await runConnectionTest(gateway, id)
+        const result = await gateway.testConnection(id)
         deps.out(JSON.stringify(result, null, 2))
         if (!result.ok) throw new CliError(`connection ${id}: test failed (status ${result.status ?? 'none'})`)
       } finally {

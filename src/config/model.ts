@@ -46,7 +46,10 @@ export interface ResolvedConnection extends Omit<ConnectionConfig, 'access' | 'a
   auth: string
   access: Required<Omit<AccessConfig, 'allow'>> & { allow?: readonly string[] }
   owner: string | null
+  /** Stored connections only (SPEC 8.1). */
   created_at?: string
+  updated_at?: string
+  status?: 'connected' | 'refresh_failed' | 'pending'
 }
 
 export interface LoadedConfig {

@@ -1,5 +1,5 @@
 /** Ajv validation of the schema, with errors turned into positioned, readable problems. */
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { ConfigSchema, type RawConfig } from './schema.js'
 import { dotted, type ConfigProblem } from './problems.js'
 import type { ConfigPath, YamlSource } from './yaml-source.js'
@@ -21,6 +21,29 @@ export function checkSchema (file: string, value: unknown, source: YamlSource): 
   }
   return problems.sort((a, b) => a.line - b.line || a.column - b.column)
 }
+
+/**
+ * The same readable messages for a JSON value from an API (no source positions):
+ * `"<dotted path>: <message>"`, one per problem. `validate` is an Ajv function compiled with
+ * `schemaValidator`. Messages name fields and expectations, never the values sent.
+ */
+export function schemaMessages (validate: ValidateFunction, value: unknown): string[] {
+  if (validate(value)) return []
+  const messages = new Set<string>()
+  for (const err of relevantErrors(validate.errors ?? [])) {
+    const { path, message, about } = describe(err)
+    const where = dotted(about ?? path)
+    messages.add(where === '' ? message : `${where}: ${message}`)
+  }
+  return [...messages]
+}
+
+/** An Ajv validator with the same options as the config's (coercion off: an API sends JSON types). */
+export function schemaValidator (schema: object): ValidateFunction {
+  return apiAjv.compile(schema)
+}
+
+const apiAjv = new Ajv({ allErrors: true, verbose: true, strict: false })
 
 /**
  * A failed union reports every branch; keep only the union's own error (its `description`

@@ -49,7 +49,7 @@ async function runAction (request: FastifyRequest, reply: FastifyReply, deps: Pr
   const timer = new RequestTimer()
   const route = request.params as { connection: string, entity: string, action: string }
   const runtime = deps.runtime()
-  const conn = runtime.connections.get(route.connection)
+  const conn = runtime.connections.get(route.connection) ?? await deps.connections.lookup(route.connection)
   if (conn === undefined) throw new GatewayError('connection_not_found', 'no such connection')
   request.connectionId = conn.id
   const action = findAction(conn, route.entity, route.action)

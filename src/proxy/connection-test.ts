@@ -6,7 +6,11 @@
 import { performance } from 'node:perf_hooks'
 import { ANONYMOUS } from '../callers/types.js'
 import { GatewayError } from '../errors.js'
-import type { Gateway } from '../gateway.js'
+import type { TemplateCompiler } from '../config/semantic.js'
+import type { CompiledConnection } from '../runtime/connection.js'
+import type { Runtime } from '../runtime/build.js'
+import type { SecretLookup } from '../runtime/secrets.js'
+import type { Upstreams } from './forward.js'
 import { sendUpstream } from './forward.js'
 import { checkForwardPath } from './path-safety.js'
 import { prepareUpstreamRequest } from './prepare.js'
@@ -22,22 +26,40 @@ export interface ConnectionTestResult {
   debug: { url: string, method: string, headers: Record<string, string>, query: Record<string, string> }
 }
 
-export async function runConnectionTest (gateway: Gateway, id: string): Promise<ConnectionTestResult> {
-  const runtime = gateway.runtime()
-  const conn = runtime.connections.get(id)
+/** What a connection test needs: the running config and the data plane's render and send steps. */
+export interface ConnectionTestDeps {
+  runtime: () => Runtime
+  compiler: () => TemplateCompiler
+  secrets: SecretLookup
+  upstreams: Upstreams
+  /** A YAML or stored connection by id. */
+  lookup: (id: string) => Promise<CompiledConnection | undefined>
+}
+
+export async function testConnectionById (deps: ConnectionTestDeps, id: string): Promise<ConnectionTestResult> {
+  const conn = await deps.lookup(id)
   if (conn === undefined) throw new GatewayError('connection_not_found', 'no such connection')
+  return runConnectionTest(deps, conn)
+}
+
+/**
+ * Runs `conn`'s connector test. `conn` may be one not stored yet (the connect page tests typed
+ * credentials before it stores anything).
+ */
+export async function runConnectionTest (deps: Omit<ConnectionTestDeps, 'lookup'>, conn: CompiledConnection): Promise<ConnectionTestResult> {
+  const runtime = deps.runtime()
   const test = conn.connector.test
   if (test === undefined) throw new GatewayError('invalid_request', `connector ${conn.connector.slug} defines no test request`)
   const method = test.method ?? 'GET'
   // The connection's own context (id, owner, config), as a request to it would see it.
   const context = templateContext(conn, ANONYMOUS, method, '', { values: {} })
-  const testPath = gateway.compiler.compile(test.path, 'path').render(context, new Map())
+  const testPath = deps.compiler().compile(test.path, 'path').render(context, new Map())
   const q = testPath.indexOf('?')
   const path = checkForwardPath(q === -1 ? testPath : testPath.slice(0, q)).path
   const started = performance.now()
   const prepared = await prepareUpstreamRequest(
     { conn, caller: ANONYMOUS, method, path, rawQuery: q === -1 ? '' : testPath.slice(q + 1), headers: [] },
-    { secrets: gateway.secrets, upstreams: gateway.upstreams, allowPrivate: runtime.config.server.allow_private_upstreams })
+    { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: runtime.config.server.allow_private_upstreams })
 
   const sensitive = [...prepared.secrets.values(), ...Object.values(prepared.context.connection.credentials),
     ...prepared.auth.headers.map(([, v]) => v), ...prepared.auth.query.map(([, v]) => v)].filter((v) => v.length > 0)

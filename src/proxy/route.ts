@@ -9,6 +9,7 @@ import { GatewayError } from '../errors.js'
 import { enforceRateLimit, type RateCounter } from '../callers/rate-limit.js'
 import type { Caller } from '../callers/types.js'
 import type { Runtime } from '../runtime/build.js'
+import type { ConnectionService } from '../connections/service.js'
 import type { SecretLookup } from '../runtime/secrets.js'
 import { sendUpstream, type UpstreamRequest, type Upstreams } from './forward.js'
 import { readBoundedBody } from './bounded-body.js'
@@ -29,6 +30,8 @@ import { bodyUnfinished } from '../edge/framing.js'
 
 export interface ProxyDeps {
   runtime: () => Runtime
+  /** Stored connections (YAML ones are in the runtime). */
+  connections: Pick<ConnectionService, 'lookup'>
   secrets: SecretLookup
   upstreams: Upstreams
   rateCounter: RateCounter
@@ -61,7 +64,7 @@ async function proxy (request: FastifyRequest, reply: FastifyReply, deps: ProxyD
   checkQueryString(target.rawQuery)
 
   const runtime = deps.runtime()
-  const conn = runtime.connections.get(target.connectionId)
+  const conn = runtime.connections.get(target.connectionId) ?? await deps.connections.lookup(target.connectionId)
   if (conn === undefined) throw new GatewayError('connection_not_found', 'no such connection')
   request.connectionId = conn.id
   return forwardToUpstream(request, reply, deps, runtime, {
@@ -119,6 +122,12 @@ export async function forwardToUpstream (request: FastifyRequest, reply: Fastify
   }
   const { path } = target
   conn.access.check(caller, method, path.normalized, conn.connection.owner)
+  // Only a caller the connection admits learns that it cannot be used yet (SPEC 8.1).
+  if (conn.connection.status === 'refresh_failed' || conn.connection.status === 'pending') {
+    throw new GatewayError('connection_not_authorized', conn.connection.status === 'pending'
+      ? 'the connection is not connected yet: finish connecting it'
+      : 'the connection\'s authorization has expired: reconnect it')
+  }
   if (conn.rateLimit !== undefined) await enforceRateLimit(deps.rateCounter, conn.id, conn.rateLimit, caller, request.ip)
   if (conn.readsUser && caller.kind !== 'user') {
     throw new GatewayError('user_required', 'this connection needs a signed-in user')

@@ -17,11 +17,17 @@ import { compileConnection, type CompiledConnection } from './connection.js'
 import type { AuthDeps } from '../auth/compile.js'
 import type { SecretLookup } from './secrets.js'
 import type { IncomingHttpHeaders } from 'node:http'
+import { resolveStored } from '../connections/record.js'
+import type { StoredCompiler } from '../connections/registry.js'
+import { GatewayError } from '../errors.js'
 
-export interface Runtime {
+export interface Runtime extends StoredCompiler {
   readonly config: LoadedConfig
+  /** The YAML connections, compiled at load. Stored ones come from the ConnectionRegistry. */
   readonly connections: ReadonlyMap<string, CompiledConnection>
   readonly cors: Cors | undefined
+  /** Configured api-key caller ids. */
+  readonly apiKeyIds: ReadonlySet<string>
   identify (headers: IncomingHttpHeaders): Promise<Caller>
 }
 
@@ -32,6 +38,8 @@ export interface RuntimeDeps {
   secrets: SecretLookup
   /** A caller key whose secret is not set admits nobody; the operator hears about it here. */
   warn?: (message: string) => void
+  /** Ids of the stored connections: a YAML id among them is a config problem (SPEC 3). */
+  storedIds?: () => Promise<readonly string[]>
 }
 
 /** Templates of `callers` are rendered once at load with this context: no request exists yet. */
@@ -101,8 +109,14 @@ export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Pr
       fail(`connections.${id}: ${(err as Error).message}`)
     }
   }
+  if (deps.storedIds !== undefined && config.connections.size > 0) {
+    for (const id of await deps.storedIds()) {
+      if (config.connections.has(id)) fail(`connections.${id}: a stored connection has this id; rename one (ids must be unique across the YAML and the store)`)
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems)
 
+  const authDeps = { ...deps.auth, compiler: deps.compiler }
   const apiKeys = keys.length === 0 ? undefined : buildApiKeyMatcher(keys)
   const corsConfig = config.callers.cors
   return {
@@ -111,6 +125,12 @@ export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Pr
     cors: corsConfig === undefined
       ? undefined
       : compileCors({ origins: corsConfig.origins, max_age_s: corsConfig.max_age === undefined ? undefined : durationMs(corsConfig.max_age) / 1000 }),
+    apiKeyIds: new Set(Object.keys(config.callers.api_keys ?? {})),
     identify: (headers) => identifyCaller(headers, { apiKeys, userJwt }),
+    compileStored (record) {
+      const connector = config.connectors.get(record.connector)
+      if (connector === undefined) throw new GatewayError('connection_not_authorized', 'the connection\'s connector is not configured any more')
+      return compileConnection(resolveStored(record, connector), connector, authDeps)
+    },
   }
 }

@@ -5,6 +5,7 @@
 import type { ResolvedConnection, ResolvedConnector } from '../config/model.js'
 import type { TemplateCompiler } from '../config/semantic.js'
 import type { CompiledTemplate } from '../templates/types.js'
+import { literalTemplate } from '../templates/engine.js'
 import { compileAuthMethod, type AuthDeps } from '../auth/compile.js'
 import type { AuthMethod } from '../auth/types.js'
 import { compileAccess, type CompiledAccess } from '../callers/access.js'
@@ -74,8 +75,10 @@ export function compileConnection (connection: ResolvedConnection, connector: Re
     })
   const headers = params(connector.headers, true)
   const query = params(connector.query, false)
-  const credentials = Object.entries(connection.credentials ?? {})
-    .map(([name, source]) => [name, compiler.compile(source, 'auth')] as const)
+  // YAML credentials are operator templates (`{{ get_secret('x') }}`); a stored connection's
+  // came from the admin API or a connect form and are data: never compiled.
+  const credentials = Object.entries(connection.credentials ?? {}).map(([name, source]) =>
+    [name, connection.source === 'store' ? literalTemplate(source, `connections.${connection.id}.credentials.${name}`) : compiler.compile(source, 'auth')] as const)
   const responseBody = connector.response?.body == null ? undefined : compiler.compile(connector.response.body, 'response')
 
   const templates = [baseUrl, ...auth.templates, ...headers.map((h) => h.template), ...query.map((q) => q.template),

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis'
 import { StoreError } from './errors.js'
 import { sleep } from './fs-utils.js'
 import { assertSealedWith, createSealer, parseSealedRecord, recordIdentity, type SealedRecord, type Sealer } from './seal.js'
-import type { MasterKey, RecordKind, SealedStore } from './types.js'
+import type { MasterKey, RecordKind, SealedStore, StoreWatch } from './types.js'
 
 export const DEFAULT_KEY_PREFIX = 'latchkey:'
 
@@ -31,6 +31,8 @@ interface Plan<T> {
  */
 export class RedisStore implements SealedStore {
   readonly hashKey: string
+  /** Pub/sub channel announcing every write: `<kind>:<id>` per line, or `*`. */
+  readonly channel: string
   private sealer: Sealer
   private txClient: Redis | undefined
   private queue: Promise<unknown> = Promise.resolve()
@@ -43,6 +45,7 @@ export class RedisStore implements SealedStore {
     private readonly maxAttempts: number,
   ) {
     this.hashKey = `${keyPrefix}store`
+    this.channel = `${keyPrefix}store:changes`
     this.sealer = sealer
   }
 
@@ -84,8 +87,32 @@ export class RedisStore implements SealedStore {
   }
 
   async delete (kind: RecordKind, id: string): Promise<boolean> {
-    const removed = await this.command(() => this.client.hdel(this.hashKey, recordIdentity(kind, id)))
-    return removed > 0
+    const identity = recordIdentity(kind, id)
+    const replies = await this.command(() => this.client.multi().hdel(this.hashKey, identity).publish(this.channel, identity).exec())
+    const failed = replies?.find(([err]) => err !== null)
+    if (replies === null || failed !== undefined) throw toStoreError(failed?.[0] ?? new Error('delete was aborted'))
+    return (replies[0]![1] as number) > 0
+  }
+
+  watch (listener: (identity: string) => void): StoreWatch {
+    const subscriber = quietOnError(this.client.duplicate())
+    let ready = false
+    let everReady = false
+    subscriber.on('message', (_channel: string, message: string) => {
+      for (const identity of message.split('\n')) listener(identity)
+    })
+    subscriber.on('ready', () => {
+      // ioredis re-subscribes on reconnect; whatever was published meanwhile is lost.
+      if (everReady) listener('*')
+      everReady = true
+      ready = true
+    })
+    subscriber.on('close', () => { ready = false })
+    void subscriber.subscribe(this.channel).catch(() => {})
+    return {
+      healthy: () => ready,
+      close: () => quit(subscriber),
+    }
   }
 
   async update (kind: RecordKind, id: string, update: (current: string | undefined) => string | undefined): Promise<string | undefined> {
@@ -169,6 +196,8 @@ export class RedisStore implements SealedStore {
         const multi = tx.multi()
         if (decided.write.replaceAll) multi.del(this.hashKey)
         multi.hset(this.hashKey, Object.fromEntries([...decided.write.fields].map(([f, r]) => [f, JSON.stringify(r)])))
+        // In the same transaction: no process can see the write before it can hear of it.
+        multi.publish(this.channel, decided.write.replaceAll ? '*' : [...decided.write.fields.keys()].join('\n'))
         const replies = await this.command(() => multi.exec())
         if (replies !== null) {
           const failed = replies.find(([err]) => err !== null)

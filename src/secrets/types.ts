@@ -11,6 +11,12 @@ export interface StoreConfig {
   key_prefix?: string
 }
 
+export interface StoreWatch {
+  /** False while the subscription is down: notifications may be missed, so do not rely on them. */
+  healthy (): boolean
+  close (): Promise<void>
+}
+
 /** A 32-byte XChaCha20-Poly1305 key and the id stamped on every record it seals. */
 export interface MasterKey {
   readonly id: string
@@ -33,6 +39,13 @@ export interface SealedStore {
   update (kind: RecordKind, id: string, update: (current: string | undefined) => string | undefined): Promise<string | undefined>
   /** Re-seals every record under `next`, all or nothing. Returns the number of records. */
   rotateKey (next: MasterKey): Promise<number>
+  /**
+   * Change notifications from every process sharing the store, where the store can give them
+   * (Redis pub/sub). `listener(identity)` gets `<kind>:<id>` of a changed record, or `*` when
+   * changes may have been missed (a reconnect). Stores that cannot notify return undefined:
+   * read through them instead (the file store's reads are in memory and re-check the file).
+   */
+  watch? (listener: (identity: string) => void): StoreWatch
   /** Cheap check for /readyz: the backing file or Redis answers. */
   ping (): Promise<void>
   close (): Promise<void>

@@ -80,6 +80,14 @@ export function collectSecrets (templates: Iterable<CompiledTemplate>): string[]
   return [...names].sort()
 }
 
+/**
+ * A value that is data, never a template: stored connection credentials and anything a user
+ * typed or an API received. `{{ get_secret('x') }}` in it stays those exact characters.
+ */
+export function literalTemplate (value: string, label: string): LabelledTemplate {
+  return new StaticTemplate(value, 'auth', label)
+}
+
 class StaticTemplate implements LabelledTemplate {
   readonly isStatic = true
   readonly secrets: readonly string[] = []

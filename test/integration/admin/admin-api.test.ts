@@ -159,11 +159,11 @@ t.test('GET /admin/connections lists connections without credentials or config v
   t.equal(missing.body.error.code, 'connection_not_found')
   assertNoSecrets(t, lk.logs, SECRET_VALUES)
 
-  // Store-backed connections are not built yet: PUT and DELETE are 405 until they are (README).
+  // A YAML connection is read only through the API: PUT and DELETE are 409 connection_conflict.
   for (const method of ['PUT', 'DELETE']) {
-    const res = await json(await lk.fetch('/admin/connections/weather-key', { method, headers: { ...ADMIN, 'content-type': 'application/json' }, body: '{}' }))
-    t.equal(res.status, 405, method)
-    t.equal(res.body.error.code, 'method_not_allowed', method)
+    const res = await json(await lk.fetch('/admin/connections/weather-key', { method, headers: { ...ADMIN, 'content-type': 'application/json' }, body: '{"connector":"weather"}' }))
+    t.equal(res.status, 409, method)
+    t.equal(res.body.error.code, 'connection_conflict', method)
   }
   t.equal((await lk.fetch('/admin/connections/weather-key', { headers: ADMIN })).status, 200, 'the connection is untouched')
 })

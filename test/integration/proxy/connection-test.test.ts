@@ -1,5 +1,5 @@
 import t from 'tap'
-import { runConnectionTest, MASK } from '../../../src/proxy/connection-test.js'
+import { MASK } from '../../../src/proxy/connection-test.js'
 import { recordingUpstream } from '../../helpers/upstream.js'
 import { startGateway } from '../../helpers/gateway.js'
 
@@ -17,7 +17,7 @@ connectors:
 connections:
   weather-main: { connector: weather }
 `, { secrets: { weather_key: KEY } })
-  const result = await runConnectionTest(lk.gateway, 'weather-main')
+  const result = await lk.gateway.testConnection('weather-main')
   t.equal(result.ok, true)
   t.equal(result.status, 200)
   t.equal(upstream.last().url, `/api/v1/current.json?q=London&key=${KEY}`, 'the upstream got the real credential')
@@ -39,7 +39,7 @@ connectors:
 connections:
   c: { connector: api }
 `, { secrets: { tok: 'bearer-secret-1a2b3c4d' } })
-  const result = await runConnectionTest(lk.gateway, 'c')
+  const result = await lk.gateway.testConnection('c')
   t.equal(result.ok, false)
   t.equal(result.status, 401)
   t.equal(result.debug.headers.authorization, MASK)
@@ -56,7 +56,7 @@ connectors:
 connections:
   acme: { connector: tenant-api, config: { tenant: acme-co } }
 `)
-  const result = await runConnectionTest(lk.gateway, 'acme')
+  const result = await lk.gateway.testConnection('acme')
   t.equal(result.ok, true)
   t.equal(upstream.last().url, '/tenants/acme-co/ping?who=acme')
 })

@@ -1,0 +1,105 @@
+/**
+ * Which compiled connection serves `/proxy/<id>`: a YAML one (compiled at load), else a stored
+ * one, compiled on first use and kept in a bounded cache (SPEC 8.1). 100,000 stored
+ * connections cost nothing at start-up, and a request's lookup is one Map read.
+ *
+ * Freshness: a change made through any process is seen on the next request.
+ * - With store notifications (Redis pub/sub, published in the same transaction as the write),
+ *   a cached entry is used until a notification drops it; while the subscription is down,
+ *   every lookup reads through instead, and a reconnect drops everything.
+ * - Without (the file store, whose reads are in memory and re-check the file), every lookup
+ *   reads the record's plaintext and reuses the compiled copy only while it is the same text.
+ * A stale compiled copy is never served after a change, and a deleted one never again.
+ */
+import type { CompiledConnection } from '../runtime/connection.js'
+import type { StoreWatch } from '../secrets/types.js'
+import type { StoredConnection } from './record.js'
+import type { ConnectionRepository } from './repository.js'
+
+/** Compiles a stored record against the running configuration (connectors, templates, auth). */
+export interface StoredCompiler {
+  compileStored (record: StoredConnection): CompiledConnection
+}
+
+interface Entry {
+  /** The record's plaintext, or null: the id is known not to exist. */
+  readonly text: string | null
+  readonly compiled: CompiledConnection | undefined
+  /** The compiler (one per loaded config) it was compiled by: a reload compiles anew. */
+  readonly compiler: StoredCompiler
+}
+
+export interface ConnectionRegistryOptions {
+  repository: ConnectionRepository
+  /** Subscribes to store changes; absent when the store cannot notify. */
+  watch?: ((listener: (identity: string) => void) => StoreWatch) | undefined
+  /** Most compiled connections kept; the least recently used go first. Default 10,000. */
+  maxEntries?: number
+}
+
+export class ConnectionRegistry {
+  readonly #repository: ConnectionRepository
+  readonly #watch: StoreWatch | undefined
+  readonly #max: number
+  readonly #entries = new Map<string, Entry>()
+  /** Bumped by every notification: a read that overlapped one may be older than it. */
+  #generation = 0
+
+  constructor (options: ConnectionRegistryOptions) {
+    this.#repository = options.repository
+    this.#max = options.maxEntries ?? 10_000
+    this.#watch = options.watch?.((identity) => {
+      this.#generation++
+      if (identity === '*') this.#entries.clear()
+      else if (identity.startsWith(CONNECTION)) this.#entries.delete(identity.slice(CONNECTION.length))
+    })
+  }
+
+  /** The stored connection `id` compiled for `compiler`, or undefined when there is none. */
+  async lookup (id: string, compiler: StoredCompiler): Promise<CompiledConnection | undefined> {
+    const cached = this.#entries.get(id)
+    if (cached !== undefined && cached.compiler === compiler && this.#watch?.healthy() === true) {
+      this.#touch(id, cached)
+      return cached.compiled
+    }
+    const generation = this.#generation
+    const read = await this.#repository.read(id)
+    const text = read?.text ?? null
+    if (cached !== undefined && cached.compiler === compiler && cached.text === text) {
+      this.#touch(id, cached)
+      return cached.compiled
+    }
+    const compiled = read === undefined ? undefined : compiler.compileStored(read.record)
+    // A change announced while this read was on its way may be newer than what it returned:
+    // serve it once, cache nothing.
+    if (generation === this.#generation) this.#remember(id, { text, compiled, compiler })
+    return compiled
+  }
+
+  /** Drops what this process holds for `id`: called after it changed the record itself. */
+  forget (id: string): void {
+    this.#entries.delete(id)
+  }
+
+  get size (): number {
+    return this.#entries.size
+  }
+
+  async close (): Promise<void> {
+    await this.#watch?.close()
+  }
+
+  /** Map order is insertion order: re-inserting on use makes the first key the least recent. */
+  #touch (id: string, entry: Entry): void {
+    this.#entries.delete(id)
+    this.#entries.set(id, entry)
+  }
+
+  #remember (id: string, entry: Entry): void {
+    this.#entries.delete(id)
+    this.#entries.set(id, entry)
+    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value as string)
+  }
+}
+
+const CONNECTION = 'connection:'

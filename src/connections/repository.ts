@@ -1,0 +1,54 @@
+/**
+ * Stored connections in the sealed store: one record per connection, kind `connection`, its
+ * plaintext the JSON of a StoredConnection. The only code that reads or writes those records.
+ */
+import type { SealedStore } from '../secrets/types.js'
+import { parseStored, serializeStored, type StoredConnection } from './record.js'
+
+export class ConnectionRepository {
+  constructor (private readonly store: SealedStore) {}
+
+  /** The record and its exact plaintext (a cheap identity for "has it changed"). */
+  async read (id: string): Promise<{ record: StoredConnection, text: string } | undefined> {
+    const text = await this.store.get('connection', id)
+    return text === undefined ? undefined : { record: parseStored(text), text }
+  }
+
+  async get (id: string): Promise<StoredConnection | undefined> {
+    return (await this.read(id))?.record
+  }
+
+  async ids (): Promise<string[]> {
+    return this.store.list('connection')
+  }
+
+  /** Every record, sorted by id. Opens each one: for listings, not for the request path. */
+  async all (): Promise<StoredConnection[]> {
+    const records: StoredConnection[] = []
+    for (const id of await this.ids()) {
+      const record = await this.get(id)
+      if (record !== undefined) records.push(record)
+    }
+    return records
+  }
+
+  async put (record: StoredConnection): Promise<void> {
+    await this.store.put('connection', record.id, serializeStored(record))
+  }
+
+  /**
+   * Atomic read-modify-write (store.update): `change` sees the current record and returns the
+   * next one, or undefined to leave it. Returns what is stored afterwards.
+   */
+  async update (id: string, change: (current: StoredConnection | undefined) => StoredConnection | undefined): Promise<StoredConnection | undefined> {
+    const text = await this.store.update('connection', id, (current) => {
+      const next = change(current === undefined ? undefined : parseStored(current))
+      return next === undefined ? undefined : serializeStored(next)
+    })
+    return text === undefined ? undefined : parseStored(text)
+  }
+
+  async delete (id: string): Promise<boolean> {
+    return this.store.delete('connection', id)
+  }
+}
