@@ -3,6 +3,7 @@
  * rules, regexes, URLs. Each problem carries the config path it is about.
  */
 import { durationMs } from './units.js'
+import { compileInputPattern } from '../connections/inputs.js'
 import type { CompiledTemplate, TemplateSite } from '../templates/types.js'
 import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
 import { checkForwardPath } from '../proxy/path-safety.js'
@@ -117,6 +118,12 @@ function checkConnectors (raw: RawConfig, report: Report): void {
         try {
           // eslint-disable-next-line no-new
           new RegExp(input.pattern, 'u')
+          try {
+            compileInputPattern(input.pattern)
+          } catch {
+            // Server-side checks of typed values run on RE2 (linear time): no backreferences or lookaround.
+            report([...at, 'inputs', i, 'pattern'], `pattern uses syntax the linear-time matcher (RE2) does not have (backreferences, lookaround): ${input.pattern}`)
+          }
         } catch {
           report([...at, 'inputs', i, 'pattern'], `invalid regular expression: ${input.pattern}`)
         }
