@@ -67,6 +67,12 @@ export function dispatchOptions (req: UpstreamRequest): Dispatcher.DispatchOptio
 /** The reason the headers timer aborts with; any other reason is the caller's. */
 const HEADERS_TIMEOUT = Symbol('upstream headers timeout')
 
+/**
+ * The code of the error an upstream request is aborted with because of the caller (its
+ * connection closed, its upload failed): undici's own for an aborted request.
+ */
+export const CALLER_ABORTED = 'UND_ERR_ABORTED'
+
 export async function sendUpstream (req: UpstreamRequest): Promise<Dispatcher.ResponseData> {
   // undici runs headersTimeout on a coarse timer (about 1 s resolution: a 300 ms timeout fired
   // after up to 1 s, letting an 800 ms answer through). A native timer enforces
@@ -77,7 +83,7 @@ export async function sendUpstream (req: UpstreamRequest): Promise<Dispatcher.Re
   try {
     return await req.dispatcher.request({ ...dispatchOptions(req), signal: abort.signal })
   } catch (err) {
-    if (abort.signal.aborted && abort.signal.reason === HEADERS_TIMEOUT) throw upstreamError({ code: 'UND_ERR_HEADERS_TIMEOUT' })
+    if (abort.signal.aborted) throw upstreamError({ code: abort.signal.reason === HEADERS_TIMEOUT ? 'UND_ERR_HEADERS_TIMEOUT' : CALLER_ABORTED })
     throw upstreamError(err)
   } finally {
     clearTimeout(timer)
@@ -93,6 +99,10 @@ export function upstreamError (err: unknown): GatewayError {
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     return new GatewayError('upstream_timeout', 'the upstream did not answer in time')
+  }
+  // Nobody reads this answer; it is for the log, which must not blame the upstream.
+  if (code === CALLER_ABORTED) {
+    return new GatewayError('upstream_unreachable', 'the caller closed the connection before the upstream answered')
   }
   return new GatewayError('upstream_unreachable', `the upstream could not be reached (${describeTransportError(code)})`)
 }

@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Writable } from 'node:stream'
 import { util, type Dispatcher } from 'undici'
 import { GatewayError } from '../errors.js'
-import { dispatchOptions, upstreamError, type UpstreamRequest } from './forward.js'
+import { CALLER_ABORTED, dispatchOptions, upstreamError, type UpstreamRequest } from './forward.js'
 
 export interface Relay {
   /**
@@ -77,12 +77,15 @@ class RelayHandler implements Dispatcher.DispatchHandler, Relay {
     // undici runs headersTimeout on a coarse timer; a native one enforces upstream_timeout
     // precisely (see sendUpstream), and stops once the headers are in.
     this.#timer = setTimeout(() => this.#fail(TIMEOUT), timeoutMs)
-    // As undici's own request() does: a failing caller upload fails the upstream request.
-    if (body !== null && !Buffer.isBuffer(body)) body.once('error', (err) => this.#fail(err))
+    // As undici's own request() does: a failing caller upload fails the upstream request. It is
+    // the caller's failure (its 'aborted' is an ECONNRESET), not an upstream reset.
+    if (body !== null && !Buffer.isBuffer(body)) {
+      body.once('error', () => this.#fail(Object.assign(new Error('the caller upload failed'), { code: CALLER_ABORTED })))
+    }
   }
 
   abort (): void {
-    this.#fail(Object.assign(new Error('the caller closed the connection'), { code: 'UND_ERR_ABORTED' }))
+    this.#fail(Object.assign(new Error('the caller closed the connection'), { code: CALLER_ABORTED }))
   }
 
   onConnect (abort: (err?: Error) => void): void {

@@ -22,6 +22,8 @@ export interface TestGateway {
   env: NodeJS.ProcessEnv
   /** fetch against the gateway; `path` starts with `/` */
   fetch (path: string, init?: RequestInit): Promise<Response>
+  /** Closes the gateway (server, upstream pools, store, cache) once; teardown reuses it. */
+  close (): Promise<void>
 }
 
 export interface TestGatewayOptions {
@@ -54,9 +56,11 @@ export async function startGateway (t: TeardownHost, yaml: string, options: Test
   })
   const gateway = await createGateway({ configFile, env, cwd: dir, logDestination: destination, ...(options.clock === undefined ? {} : { clock: options.clock }) })
   await gateway.app.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(() => gateway.close())
+  let closed: Promise<void> | undefined
+  const close = (): Promise<void> => (closed ??= gateway.close())
+  t.teardown(close)
   const url = `http://127.0.0.1:${(gateway.app.server.address() as AddressInfo).port}`
-  return { url, gateway, logs, dir, configFile, env, fetch: (p, init) => fetch(url + p, init) }
+  return { url, gateway, logs, dir, configFile, env, fetch: (p, init) => fetch(url + p, init), close }
 }
 
 /** Every string that must never appear in a log line or response seen by a test. */

@@ -30,6 +30,11 @@ export interface RedisServer {
   stop (): Promise<void>
   /** Starts it again on the same port and waits until it answers PING. */
   start (): Promise<void>
+  /**
+   * Sends `signal` to the running server, e.g. SIGSTOP to stall it (its sockets stay open,
+   * nothing is answered) and SIGCONT to resume it. A no-op when it is not running.
+   */
+  signal (signal: NodeJS.Signals): void
 }
 
 const MISSING = 'tests need Redis: set REDIS_URL or install redis-server (apt-get install redis-server)'
@@ -62,11 +67,16 @@ export async function startRedisServer (t: TeardownHost): Promise<RedisServer> {
       if (child !== undefined) return
       child = await spawnRedisServer(port)
     },
+    signal (signal) {
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal)
+    },
     async stop () {
       const running = child
       child = undefined
       if (running === undefined || running.exitCode !== null || running.signalCode !== null) return
       const exited = once(running, 'exit')
+      // A stopped (SIGSTOP) server would hold SIGTERM until resumed.
+      running.kill('SIGCONT')
       running.kill('SIGTERM')
       await exited
     },

@@ -3,7 +3,7 @@
  * parsed), answers with a fresh access token each time unless the test swaps the answer, and can
  * be slowed down. Plus key material for every JWS algorithm, generated once per test process.
  */
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
 import type { TeardownHost } from './redis.js'
@@ -27,6 +27,8 @@ export interface TokenAnswer {
 export interface TokenEndpoint {
   url: string
   port: number
+  /** the listening server, e.g. to count its connections (see sockets.ts) */
+  server: Server | undefined
   requests: TokenRequest[]
   /** Every access token handed out so far, in order. */
   issued: string[]
@@ -42,6 +44,7 @@ export async function tokenEndpoint (t: TeardownHost, options: { expiresIn?: num
   const endpoint: TokenEndpoint = {
     url: '',
     port: 0,
+    server: undefined,
     requests: [],
     issued: [],
     delayMs: options.delayMs ?? 0,
@@ -70,7 +73,14 @@ export async function tokenEndpoint (t: TeardownHost, options: { expiresIn?: num
     try {
       const answer = await endpoint.answer(request, fresh)
       const delay = answer.delayMs ?? endpoint.delayMs
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
+      // A client that gives up ends the wait: nothing is answered then anyway, and no timer
+      // outlives the test.
+      if (delay > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay)
+          res.once('close', () => { clearTimeout(timer); resolve() })
+        })
+      }
       if (res.destroyed) return
       const text = typeof answer.body === 'string' ? answer.body : answer.body === undefined ? '' : JSON.stringify(answer.body)
       res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' })
@@ -85,6 +95,7 @@ export async function tokenEndpoint (t: TeardownHost, options: { expiresIn?: num
     server.closeAllConnections()
     server.close(() => resolve())
   }))
+  endpoint.server = server
   endpoint.port = (server.address() as AddressInfo).port
   endpoint.url = `http://127.0.0.1:${endpoint.port}/oauth/token`
   return endpoint

@@ -2,7 +2,7 @@
  * A real HTTP upstream on port 0 that records exactly what it received: method, raw URL, raw
  * header pairs and body bytes. Tests assert on these, i.e. on what the third-party API saw.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TeardownHost } from './redis.js'
 
@@ -21,6 +21,8 @@ export interface RecordingUpstream {
   origin: string
   port: number
   received: Received[]
+  /** the listening server, e.g. to count its connections (see sockets.ts) */
+  server: Server
   /** the last request, failing loudly when there is none */
   last (): Received
 }
@@ -71,6 +73,7 @@ export async function recordingUpstream (t: TeardownHost, handler: UpstreamHandl
     origin,
     port,
     received,
+    server,
     last () {
       const r = received.at(-1)
       if (r === undefined) throw new Error('the upstream received no request')
