@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino'
 import { lazyChildLoggerFactory } from './observability/logger.js'
 import { adminRoutes, type AdminDeps } from './admin/routes.js'
+import { connectRoutes, type ConnectDeps } from './connect/routes.js'
 import { errorBody, GatewayError, isGatewayError } from './errors.js'
 import { isPreflight } from './callers/cors.js'
 import { healthRoutes, type HealthDeps } from './observability/health.js'
@@ -21,6 +22,8 @@ export interface AppDeps extends ProxyDeps {
   metrics: Metrics
   /** What /admin needs from the gateway beyond the runtime. */
   admin: Omit<AdminDeps, 'runtime'>
+  /** What the connect flow (SPEC 8) needs beyond the runtime. */
+  connect: Omit<ConnectDeps, 'runtime'>
 }
 
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
@@ -133,6 +136,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   await app.register(proxyRoutes, deps)
   await app.register(actionRoutes, deps)
   await app.register(adminRoutes, { ...deps.admin, runtime: deps.runtime })
+  // Connect links (JSON) and the end user's connect pages (HTML), each with its own parsers.
+  await app.register(connectRoutes, { ...deps.connect, runtime: deps.runtime })
   return app
 }
 

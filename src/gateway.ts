@@ -24,6 +24,7 @@ import { SigningKeys } from './auth/jwt-signing.js'
 import { tokenKeyer } from './tokens/cache-key.js'
 import { openTokenCache } from './tokens/open.js'
 import { createMetrics } from './observability/metrics.js'
+import { openSessionStore } from './connect/open-sessions.js'
 
 export interface GatewayOptions {
   configFile: string
@@ -103,6 +104,9 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   const testDeps = { runtime: () => runtime, compiler: () => compiler, secrets, upstreams, lookup: connections.lookup }
   const testConnection = (id: string) => testConnectionById(testDeps, id)
 
+  // Connect flow (SPEC 8): sessions in the cache (memory or Redis), closed with the gateway.
+  const sessions = await openSessionStore(config, logger, options.clock)
+
   const app = await buildApp({
     logger,
     metrics,
@@ -120,6 +124,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     },
     // The test runs against the gateway assembled below, as `connections test` does.
     admin: { reload, testConnection, connections },
+    connect: { sessions, connections, test: { compiler: () => compiler, secrets, upstreams }, now: options.clock ?? Date.now },
   })
 
   const gateway: Gateway = {
@@ -148,6 +153,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
       await registry.close()
       await store.close()
       await cache.close()
+      await sessions.close()
     },
   }
   return gateway

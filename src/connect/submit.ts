@@ -1,0 +1,113 @@
+/**
+ * `POST /connect/:token` (SPEC 8): check the typed values, test them against the provider, and
+ * only then consume the session and store the connection. Nothing is stored on any failure, and
+ * a failure that the user can fix (a bad value, a refused test) shows the form again with the
+ * values kept, passwords excepted. Typed values are data: never logged, rendered only escaped
+ * (non-password ones), never compiled as templates.
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import type { ResolvedConnector } from '../config/model.js'
+import type { AccessConfig } from '../config/schema.js'
+import { checkInputValues, inputsFor } from '../connections/inputs.js'
+import type { ConnectionDraft } from '../connections/draft.js'
+import type { StoredConnection } from '../connections/record.js'
+import { GatewayError, isGatewayError } from '../errors.js'
+import { runConnectionTest } from '../proxy/connection-test.js'
+import type { ConnectDeps } from './deps.js'
+import { selectMethod, typedValues } from './form-state.js'
+import { returnUrl } from './return-to.js'
+import type { ConnectSession } from './sessions.js'
+import type { FormView } from './views.js'
+
+export type SubmitOutcome =
+  | { kind: 'form', status: number, view: Omit<FormView, 'token' | 'nonce'> }
+  | { kind: 'message', status: number, title: string, message: string, good?: boolean }
+  | { kind: 'redirect', location: string }
+
+export async function submitConnect (deps: ConnectDeps, token: string, session: ConnectSession, connector: ResolvedConnector, form: URLSearchParams, log: FastifyBaseLogger): Promise<SubmitOutcome> {
+  const runtime = deps.runtime()
+  const requested = form.get('auth') ?? undefined
+  const selection = selectMethod(connector, session, requested)
+  const reconnect = (await deps.connections.stored(session.connection)) !== undefined
+  const base = { connector, choices: selection.choices, reconnect }
+  if (selection.method === null) {
+    return { kind: 'message', status: 400, title: 'Not available yet', message: 'This connector can only be connected with OAuth, which this page does not offer yet.' }
+  }
+  const method = selection.method
+  const inputs = inputsFor(connector, method)
+  const values = typedValues(inputs, form)
+  if (requested !== undefined && requested !== method) {
+    return { kind: 'form', status: 400, view: { ...base, method, inputs, values: values.shown, errors: {}, banner: 'Choose one of the offered ways to connect.' } }
+  }
+
+  // The browser checked these too; the server decides.
+  const problems = checkInputValues(inputs, values)
+  if (problems.length > 0) {
+    const errors = Object.fromEntries(problems.map((p) => [p.name, p.message]))
+    return { kind: 'form', status: 400, view: { ...base, method, inputs, values: values.shown, errors } }
+  }
+
+  // The connection may have been claimed since the session was made: decide again.
+  if (runtime.config.connections.has(session.connection)) {
+    return { kind: 'message', status: 409, title: 'Cannot connect', message: 'A connection with this id is defined in the gateway configuration.' }
+  }
+  const existing = await deps.connections.stored(session.connection)
+  if (existing !== undefined && existing.owner !== session.owner) {
+    return { kind: 'message', status: 403, title: 'Cannot connect', message: 'This connection belongs to someone else.' }
+  }
+
+  const access: AccessConfig = existing?.access ?? { callers: session.created_by === null ? [] : [session.created_by], users: 'owner' }
+  const draft: ConnectionDraft = {
+    connector: connector.slug,
+    auth: method,
+    owner: session.owner,
+    config: values.config,
+    credentials: values.credentials,
+    access,
+    ...(existing?.rate_limit === undefined ? {} : { rate_limit: existing.rate_limit }),
+  }
+
+  if (connector.test !== undefined) {
+    const failure = await testFailure(deps, session.connection, draft, connector)
+    if (failure !== undefined) {
+      log.info({ connection: session.connection, connector: connector.slug, status: failure.status }, 'connect page: connector test failed, nothing stored')
+      return { kind: 'form', status: failure.status === null ? 502 : 400, view: { ...base, method, inputs, values: values.shown, errors: {}, banner: failure.message } }
+    }
+  }
+
+  // One-time: of two racing submits only one gets here with the session.
+  const consumed = await deps.sessions.consume(token)
+  if (consumed.state !== 'live') {
+    return consumed.state === 'used'
+      ? { kind: 'message', status: 410, title: 'Link already used', message: 'This connect link has already been used. Ask for a new one.' }
+      : { kind: 'message', status: 404, title: 'Link not found', message: 'This connect link is unknown or has expired. Ask for a new one.' }
+  }
+  const { created } = await deps.connections.save(session.connection, draft)
+  log.info({ connection: session.connection, connector: connector.slug, created }, created ? 'connection created through the connect page' : 'connection reconnected through the connect page')
+
+  if (session.return_to !== null) {
+    return { kind: 'redirect', location: returnUrl(session.return_to, { connection: session.connection, status: 'connected' }) }
+  }
+  const name = connector.name ?? connector.slug
+  return { kind: 'message', status: 200, title: `${name} connected`, message: `${name} is connected. You can close this window.`, good: true }
+}
+
+/** Runs the connector test on the connection-to-be; a message for the user when it fails. */
+async function testFailure (deps: ConnectDeps, id: string, draft: ConnectionDraft, connector: ResolvedConnector): Promise<{ status: number | null, message: string } | undefined> {
+  const at = new Date(deps.now()).toISOString()
+  const record: StoredConnection = { v: 1, id, ...draft, status: 'connected', created_at: at, updated_at: at }
+  const name = connector.name ?? connector.slug
+  try {
+    const compiled = deps.runtime().compileStored(record)
+    const result = await runConnectionTest({ runtime: deps.runtime, ...deps.test }, compiled)
+    if (result.ok) return undefined
+    if (result.status !== null) {
+      return { status: result.status, message: `${name} refused these details (it answered HTTP ${result.status}). Check them and try again.` }
+    }
+    return { status: null, message: `${name} could not be reached to check these details (${result.error?.code ?? 'upstream_unreachable'}). Try again in a moment.` }
+  } catch (err) {
+    // A render or safety refusal of the test request: the gateway's problem, not the user's.
+    if (!isGatewayError(err)) throw err
+    return { status: null, message: `These details could not be checked with ${name} (${(err as GatewayError).code}).` }
+  }
+}
