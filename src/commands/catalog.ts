@@ -30,42 +30,37 @@ export function registerCatalogCommands (program: Command, deps: CatalogCommandD
   const connections = program.command('connections').description('YAML and stored connections')
   connections.command('list')
     .description('list connections, YAML and stored (never credentials)')
-    .action(async () => {
-      const gateway = await deps.gateway()
-      try {
-        const yaml = [...gateway.runtime().config.connections.values()].map(connectionSummary)
-        const stored = (await gateway.connections.allStored()).map(storedSummary)
-        for (const c of [...yaml, ...stored].sort((a, b) => a.id.localeCompare(b.id))) {
-          deps.out(`${c.id}\t${c.connector}\t${c.auth}\t${c.source}\t${c.status}\towner=${c.owner ?? '-'}`)
-        }
-      } finally {
-        await gateway.close()
+    .action(() => withGateway(deps, async (gateway) => {
+      const yaml = [...gateway.runtime().config.connections.values()].map(connectionSummary)
+      const stored = (await gateway.connections.allStored()).map(storedSummary)
+      for (const c of [...yaml, ...stored].sort((a, b) => a.id.localeCompare(b.id))) {
+        deps.out(`${c.id}\t${c.connector}\t${c.auth}\t${c.source}\t${c.status}\towner=${c.owner ?? '-'}`)
       }
-    })
+    }))
   connections.command('delete')
     .description('delete a stored connection (a YAML one is refused: edit the YAML)')
     .argument('<id>', 'connection id')
-    .action(async (id: string) => {
-      const gateway = await deps.gateway()
-      try {
-        if (gateway.runtime().config.connections.has(id)) throw new CliError(`connection ${id} is defined in the YAML config: remove it there`)
-        if (!(await gateway.connections.delete(id))) throw new CliError(`no stored connection ${id}`)
-        deps.out(`deleted ${id}`)
-      } finally {
-        await gateway.close()
-      }
-    })
+    .action((id: string) => withGateway(deps, async (gateway) => {
+      if (gateway.runtime().config.connections.has(id)) throw new CliError(`connection ${id} is defined in the YAML config: remove it there`)
+      if (!(await gateway.connections.delete(id))) throw new CliError(`no stored connection ${id}`)
+      deps.out(`deleted ${id}`)
+    }))
   connections.command('test')
     .description("run the connection's test request")
     .argument('<id>', 'connection id')
-    .action(async (id: string) => {
-      const gateway = await deps.gateway()
-      try {
-        const result = await gateway.testConnection(id)
-        deps.out(JSON.stringify(result, null, 2))
-        if (!result.ok) throw new CliError(`connection ${id}: test failed (status ${result.status ?? 'none'})`)
-      } finally {
-        await gateway.close()
-      }
-    })
+    .action((id: string) => withGateway(deps, async (gateway) => {
+      const result = await gateway.testConnection(id)
+      deps.out(JSON.stringify(result, null, 2))
+      if (!result.ok) throw new CliError(`connection ${id}: test failed (status ${result.status ?? 'none'})`)
+    }))
+}
+
+/** A gateway for one command (store, cache, runtime; no listener), closed whatever happens. */
+async function withGateway (deps: CatalogCommandDeps, run: (gateway: Gateway) => Promise<void>): Promise<void> {
+  const gateway = await deps.gateway()
+  try {
+    await run(gateway)
+  } finally {
+    await gateway.close()
+  }
 }

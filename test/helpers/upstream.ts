@@ -51,7 +51,12 @@ export async function recordingUpstream (t: TeardownHost, handler: UpstreamHandl
     received.push(entry)
     if (options.streaming !== true) {
       const chunks: Buffer[] = []
-      for await (const chunk of req) chunks.push(chunk as Buffer)
+      try {
+        for await (const chunk of req) chunks.push(chunk as Buffer)
+      } catch {
+        // The request was aborted mid-body (latchkey gave up on it): nothing to answer.
+        return
+      }
       entry.body = Buffer.concat(chunks)
     }
     try {
