@@ -43,6 +43,8 @@ declare module 'fastify' {
     connectionId: string | null
     /** Seconds to the upstream's response headers, once known. */
     upstreamSeconds: number | null
+    /** The access line and request metric were written (app.ts). */
+    accessLogged: boolean
   }
 }
 
@@ -283,6 +285,11 @@ async function relay (request: FastifyRequest, reply: FastifyReply, upstream: Up
     await relayed.started
   } catch (err) {
     res.removeListener('close', onClose)
+    // Nobody is left to answer: not a failure worth a warning, and nothing to send.
+    if (callerGone) {
+      reply.hijack()
+      return
+    }
     throw err
   }
   if (dropped) {
