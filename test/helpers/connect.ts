@@ -18,6 +18,8 @@ export interface ConnectYamlOptions {
   /** e.g. `cache: { type: redis, ... }` and `store: ...` lines */
   extra?: string
   publicUrl?: string
+  logLevel?: 'debug' | 'info'
+  bodyLimit?: string
 }
 
 export function connectYaml (options: ConnectYamlOptions): string {
@@ -25,6 +27,8 @@ export function connectYaml (options: ConnectYamlOptions): string {
   return `
 server:
   allow_private_upstreams: true
+  log_level: ${options.logLevel ?? 'info'}
+  body_limit: ${options.bodyLimit ?? '10mb'}
   public_url: ${options.publicUrl ?? 'http://connect.test'}
   connect: { return_to_origins: ${JSON.stringify(origins)} }
 callers:
