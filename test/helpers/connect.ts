@@ -26,6 +26,8 @@ export function connectYaml (options: ConnectYamlOptions): string {
   const origins = options.returnToOrigins ?? [RETURN_ORIGIN]
   return `
 server:
+  host: 127.0.0.1
+  port: 0
   allow_private_upstreams: true
   log_level: ${options.logLevel ?? 'info'}
   body_limit: ${options.bodyLimit ?? '10mb'}
