@@ -10,8 +10,12 @@ import { createSession, startConnectGateway } from '../helpers/connect.js'
 import { recordingUpstream } from '../helpers/upstream.js'
 
 async function focused (page: Page): Promise<{ id: string, text: string, outline: string }> {
+  // Runs in the page: the browser's globals, typed here by what is read from them.
+  type Focusable = { id: string, textContent: string | null }
+  type PageGlobals = { document: { activeElement: Focusable }, getComputedStyle (el: Focusable): { outlineStyle: string, outlineWidth: string } }
   return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement
+    const { document, getComputedStyle } = globalThis as unknown as PageGlobals
+    const el = document.activeElement
     const style = getComputedStyle(el)
     return { id: el.id, text: el.textContent ?? '', outline: `${style.outlineStyle} ${style.outlineWidth}` }
   })
