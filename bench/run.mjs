@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'stream-mb': { type: 'string', default: '100' },
     'cold-requests': { type: 'string', default: '1000' },
+    stored: { type: 'string', default: '100000' },
     'skip-info': { type: 'boolean', default: false },
     'skip-nginx': { type: 'boolean', default: false },
     autocannon: { type: 'boolean', default: false },
@@ -51,6 +52,9 @@ const CONNECTIONS = positive(args.connections, 'connections')
 const ROUNDS = positive(args.rounds, 'rounds')
 const STREAM_MB = positive(args['stream-mb'], 'stream-mb')
 const COLD_REQUESTS = positive(args['cold-requests'], 'cold-requests')
+const STORED = positive(args.stored, 'stored')
+/** The stored connection the `stored_api_key` scenario calls, in the middle of the others. */
+const STORED_ID = `stored-${String(Math.floor(STORED / 2)).padStart(6, '0')}`
 const ONLY = args.only === undefined ? undefined : args.only.split(',').map((s) => s.trim()).filter(Boolean)
 
 function positive (text, name) {
@@ -194,6 +198,13 @@ connectors:
       default: key
       methods:
         key: { type: api_key, key: X-Api-Key, value: "{{ get_secret('upstream_api_key') }}" }
+  bench_stored:
+    base_url: ${upstream}
+    inputs: [{ name: api_key, type: password, required: true }]
+    auth:
+      default: key
+      methods:
+        key: { type: api_key, key: X-Api-Key, value: "{{ connection.credentials.api_key }}" }
   bench_cc:
     base_url: ${upstream}
     auth:
@@ -237,7 +248,30 @@ async function sealSecrets () {
   }
 }
 
+/**
+ * Adds `count` stored connections (SPEC 8.1 records, sealed like the gateway seals them) to the
+ * file store in one write: a put per record would rewrite the whole file each time.
+ */
+async function seedStoredConnections (count) {
+  const { createSealer, recordIdentity } = await import(join(repo, 'dist', 'secrets', 'seal.js'))
+  const { readSnapshot, writeRecords } = await import(join(repo, 'dist', 'secrets', 'store-file.js'))
+  const { parseMasterKey } = await import(join(repo, 'dist', 'secrets', 'master-key.js'))
+  const sealer = await createSealer(parseMasterKey(MASTER_KEY))
+  const file = join(work, 'store', 'store.json')
+  const { records } = await readSnapshot(file)
+  const at = new Date().toISOString()
+  for (let i = 0; i < count; i++) {
+    const id = `stored-${String(i).padStart(6, '0')}`
+    const record = { v: 1, id, connector: 'bench_stored', auth: 'key', owner: `user-${i}`, config: {}, credentials: { api_key: SECRETS.upstream_api_key },
+      access: { callers: ['bench'] }, status: 'connected', created_at: at, updated_at: at }
+    const identity = recordIdentity('connection', id)
+    records.set(identity, sealer.seal(identity, JSON.stringify(record)))
+  }
+  await writeRecords(file, records)
+}
+
 async function startLatchkey ({ upstream, logLevel, profileDir }) {
+  const started = performance.now()
   const port = await freePort()
   const configFile = join(work, `latchkey-${logLevel}.yaml`)
   writeFileSync(configFile, latchkeyConfig({ upstream, port, logLevel }))
@@ -255,9 +289,9 @@ async function startLatchkey ({ upstream, logLevel, profileDir }) {
     const listening = readFileSync(logFile, 'utf8').split('\n').some((l) => l.includes('"latchkey listening"'))
     if (listening || (await get(`${address}/healthz`).catch(() => undefined))?.status === 200) break
     if (Date.now() > deadline) throw new Error(`latchkey did not start:\n${readFileSync(logFile, 'utf8')}`)
-    await sleep(100)
+    await sleep(25)
   }
-  return { child, address, logFile }
+  return { child, address, logFile, startMs: Math.round(performance.now() - started) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,6 +432,7 @@ function scenarios (user) {
     { name: 'bare', target: 'bare', prefix: '', headers: {}, expect: staticHeader, what: 'bare @fastify/http-proxy, one static header' },
     { name: 'nginx', target: 'nginx', prefix: '', headers: {}, expect: staticHeader, what: 'nginx, one static header' },
     { name: 'api_key', target: 'latchkey', prefix: '/proxy/api_key', headers: key, expect: apiKey, what: 'api_key header injection' },
+    { name: 'stored_api_key', target: 'latchkey', prefix: `/proxy/${STORED_ID}`, headers: key, expect: apiKey, what: `api_key on one of ${STORED} stored connections` },
     { name: 'oauth_client_credentials', target: 'latchkey', prefix: '/proxy/oauth_client_credentials', headers: key, expect: bearerToken, what: 'client credentials, warm, Redis cache' },
     { name: 'jwt_rs256', target: 'latchkey', prefix: '/proxy/jwt_rs256', headers: key, expect: signedJwt, what: 'jwt RS256 per request (memoised)' },
     { name: 'jwt_es256', target: 'latchkey', prefix: '/proxy/jwt_es256', headers: key, expect: signedJwt, what: 'jwt ES256 per request (memoised)' },
@@ -481,6 +516,13 @@ async function main () {
   if (wanted.length === 0 && !runStreaming && !runCold) throw new Error(`--only ${args.only}: no such scenario (${[...all.map((s) => s.name), 'streaming', 'cold_start'].join(', ')})`)
 
   await sealSecrets()
+  // Start-up with no stored connection, then with STORED of them: what a large store costs.
+  const empty = await startLatchkey({ upstream, logLevel: 'warn' })
+  empty.child.kill('SIGTERM')
+  await once(empty.child, 'exit')
+  const seedStarted = performance.now()
+  await seedStoredConnections(STORED)
+  process.stderr.write(`seeded ${STORED} stored connections in ${Math.round(performance.now() - seedStarted)} ms\n`)
 
   const profileDir = args.profile ? mkdtempSync(join(tmpdir(), 'latchkey-profile-')) : undefined
   const bare = await spawnReady('bare proxy', [join(repo, 'bench', 'bare-proxy.mjs'), upstream])
@@ -516,6 +558,7 @@ async function main () {
     table: [],
     streaming: undefined,
     cold_start: undefined,
+    startup: { stored_connections: STORED, empty_ms: empty.startMs, with_stored_ms: targets.latchkey.startMs },
     targets: [],
   }
 
@@ -718,6 +761,12 @@ function evaluate (results) {
     add('  (same, as requests per CPU-second)', `${apiKey.cpu_efficiency_vs_bare}x`, apiKey.cpu_efficiency_vs_bare >= 1.0)
     add('api_key p99 <= 1.2x bare', `${apiKey.p99_vs_bare}x`, apiKey.p99_vs_bare <= 1.2)
   }
+  const stored = row('stored_api_key')
+  if (stored !== undefined && apiKey !== undefined) {
+    const r = round2(stored.rps_vs_bare / apiKey.rps_vs_bare)
+    add(`one of ${results.startup.stored_connections} stored connections req/s >= 0.95x a YAML one`, `${r}x`, r >= 0.95)
+  }
+  add(`start-up with ${results.startup.stored_connections} stored connections (vs ${results.startup.empty_ms} ms with none)`, `${results.startup.with_stored_ms} ms`, true)
   const cc = row('oauth_client_credentials')
   // Scenario against api_key: through their ratios to the bare runs next to each, so drift
   // between the two measurements cancels out.

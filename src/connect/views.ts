@@ -79,7 +79,8 @@ function field (input: InputConfig, value: string, error: string | undefined): H
   } else {
     const secret = isSecretInput(input)
     const type = secret ? 'password' : (input.type ?? 'text')
-    const pattern = input.pattern === undefined ? '' : html` pattern="${browserPattern(input.pattern)}"${input.pattern_error === undefined ? '' : html` title="${input.pattern_error}"`}`
+    const checkable = input.pattern === undefined ? undefined : browserPattern(input.pattern)
+    const pattern = checkable === undefined ? '' : html` pattern="${checkable}"${input.pattern_error === undefined ? '' : html` title="${input.pattern_error}"`}`
     control = html`<input type="${type}"${common}${secret ? html` autocomplete="off" spellcheck="false"` : html` value="${value}"`}${input.placeholder === undefined ? '' : html` placeholder="${input.placeholder}"`}${pattern} maxlength="4096">`
   }
   return html`<div class="field">

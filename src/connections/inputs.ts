@@ -44,11 +44,59 @@ export interface InputProblem {
 const compiled = new Map<string, RE2JS>()
 
 /**
- * The same check for a browser's `pattern` attribute, which always matches the whole value:
- * an end the pattern leaves open is opened explicitly.
+ * The same check for a browser's `pattern` attribute, or undefined when the browser cannot run
+ * it (the server check still applies). Browsers match the whole value, so an end the pattern
+ * leaves open is opened explicitly; and they compile it with the `v` flag, under which `-`,
+ * `(`, `)`, `{`, `}`, `/` and `|` must be escaped inside a character class (`[a-z0-9-]` is a
+ * syntax error there and the browser silently drops the whole pattern).
  */
-export function browserPattern (pattern: string): string {
-  return `${pattern.startsWith('^') ? '' : '.*'}(?:${pattern})${pattern.endsWith('$') ? '' : '.*'}`
+export function browserPattern (pattern: string): string | undefined {
+  const wrapped = `${pattern.startsWith('^') ? '' : '.*'}(?:${escapeForClassSets(pattern)})${pattern.endsWith('$') ? '' : '.*'}`
+  try {
+    // eslint-disable-next-line no-new
+    new RegExp(`^(?:${wrapped})$`, 'v')
+    return wrapped
+  } catch {
+    return undefined
+  }
+}
+
+/** Escapes what the `v` flag reserves inside `[...]`, leaving ranges (`a-z`) and escapes as written. */
+function escapeForClassSets (pattern: string): string {
+  let out = ''
+  let inClass = false
+  let classStart = 0
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === '\\') {
+      out += c + (pattern[i + 1] ?? '')
+      i++
+      continue
+    }
+    if (!inClass) {
+      if (c === '[') {
+        inClass = true
+        classStart = out.length + 1
+        if (pattern[i + 1] === '^') {
+          out += '[^'
+          i++
+          classStart++
+          continue
+        }
+      }
+      out += c
+      continue
+    }
+    if (c === ']' && out.length > classStart) {
+      inClass = false
+      out += c
+      continue
+    }
+    // A `-` between two class characters is a range; anywhere else it is a literal.
+    const range = c === '-' && out.length > classStart && pattern[i + 1] !== undefined && pattern[i + 1] !== ']'
+    out += (c === '-' && !range) || '(){}/|'.includes(c) ? `\\${c}` : c
+  }
+  return out
 }
 
 /** The pattern as RE2 runs it; throws for syntax RE2 does not have (backreferences, lookaround). */

@@ -13,7 +13,7 @@
  */
 import type { CompiledConnection } from '../runtime/connection.js'
 import type { StoreWatch } from '../secrets/types.js'
-import type { StoredConnection } from './record.js'
+import { parseStored, type StoredConnection } from './record.js'
 import type { ConnectionRepository } from './repository.js'
 
 /** Compiles a stored record against the running configuration (connectors, templates, auth). */
@@ -63,13 +63,12 @@ export class ConnectionRegistry {
       return cached.compiled
     }
     const generation = this.#generation
-    const read = await this.#repository.read(id)
-    const text = read?.text ?? null
+    const text = (await this.#repository.text(id)) ?? null
     if (cached !== undefined && cached.compiler === compiler && cached.text === text) {
       this.#touch(id, cached)
       return cached.compiled
     }
-    const compiled = read === undefined ? undefined : compiler.compileStored(read.record)
+    const compiled = text === null ? undefined : compiler.compileStored(parseStored(text))
     // A change announced while this read was on its way may be newer than what it returned:
     // serve it once, cache nothing.
     if (generation === this.#generation) this.#remember(id, { text, compiled, compiler })

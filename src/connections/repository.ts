@@ -8,14 +8,17 @@ import { parseStored, serializeStored, type StoredConnection } from './record.js
 export class ConnectionRepository {
   constructor (private readonly store: SealedStore) {}
 
-  /** The record and its exact plaintext (a cheap identity for "has it changed"). */
-  async read (id: string): Promise<{ record: StoredConnection, text: string } | undefined> {
-    const text = await this.store.get('connection', id)
-    return text === undefined ? undefined : { record: parseStored(text), text }
+  /**
+   * The record's exact plaintext, unparsed: a cheap identity for "has it changed" (the file
+   * store hands back the same string while the record is unchanged).
+   */
+  async text (id: string): Promise<string | undefined> {
+    return this.store.get('connection', id)
   }
 
   async get (id: string): Promise<StoredConnection | undefined> {
-    return (await this.read(id))?.record
+    const text = await this.text(id)
+    return text === undefined ? undefined : parseStored(text)
   }
 
   async ids (): Promise<string[]> {

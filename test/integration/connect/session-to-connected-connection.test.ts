@@ -25,7 +25,7 @@ t.test('a connect link creates a working connection', async (t) => {
   const html = await page.text()
   t.match(html, /<label for="f-subdomain">Subdomain/)
   t.match(html, /<input type="password" id="f-api_key" name="v:api_key" required aria-required="true" autocomplete="off"/)
-  t.ok(html.includes('pattern="(?:^[a-z0-9-]+$)" title="letters, digits and dashes"'), 'the pattern is enforced in the browser too')
+  t.ok(html.includes('pattern="(?:^[a-z0-9\\-]+$)" title="letters, digits and dashes"'), 'the pattern is enforced in the browser too')
   t.match(html, /Weather API/)
   t.match(html, /href="https:\/\/weatherapi\.com\/"/)
 
