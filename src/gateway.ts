@@ -75,10 +75,10 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   }
 
   const repository = new ConnectionRepository(store)
-  const storedIds = () => repository.ids()
+  const isStored = (id: string) => store.has('connection', id)
   let runtime: Runtime
   try {
-    runtime = await buildRuntime(config, { compiler: engine, secrets, auth, storedIds, warn: (message) => logger.warn(message) })
+    runtime = await buildRuntime(config, { compiler: engine, secrets, auth, isStored, warn: (message) => logger.warn(message) })
   } catch (err) {
     await store.close()
     await cache.close()
@@ -94,7 +94,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
         throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: `${part}: changes need a restart` }])
       }
     }
-    runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, storedIds, warn: (message) => logger.warn(message) })
+    runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, isStored, warn: (message) => logger.warn(message) })
     compiler = next.engine
     logger.info({ connections: runtime.connections.size }, 'configuration reloaded')
   }

@@ -38,8 +38,8 @@ export interface RuntimeDeps {
   secrets: SecretLookup
   /** A caller key whose secret is not set admits nobody; the operator hears about it here. */
   warn?: (message: string) => void
-  /** Ids of the stored connections: a YAML id among them is a config problem (SPEC 3). */
-  storedIds?: () => Promise<readonly string[]>
+  /** Whether a connection id is stored: a YAML id that is, is a config problem (SPEC 3). */
+  isStored?: (id: string) => Promise<boolean>
 }
 
 /** Templates of `callers` are rendered once at load with this context: no request exists yet. */
@@ -109,10 +109,13 @@ export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Pr
       fail(`connections.${id}: ${(err as Error).message}`)
     }
   }
-  if (deps.storedIds !== undefined && config.connections.size > 0) {
-    for (const id of await deps.storedIds()) {
-      if (config.connections.has(id)) fail(`connections.${id}: a stored connection has this id; rename one (ids must be unique across the YAML and the store)`)
-    }
+  if (deps.isStored !== undefined) {
+    // One existence check per YAML id: the store may hold far more connections than the YAML.
+    const ids = [...config.connections.keys()]
+    const stored = await Promise.all(ids.map((id) => deps.isStored!(id)))
+    ids.forEach((id, i) => {
+      if (stored[i] === true) fail(`connections.${id}: a stored connection has this id; rename one (ids must be unique across the YAML and the store)`)
+    })
   }
   if (problems.length > 0) throw new ConfigError(problems)
 

@@ -74,6 +74,10 @@ export class FileStore implements SealedStore {
     return new FileStore(dir, await createSealer(key), snapshot, options)
   }
 
+  async has (kind: RecordKind, id: string): Promise<boolean> {
+    return (await this.current()).has(recordIdentity(kind, id))
+  }
+
   async get (kind: RecordKind, id: string): Promise<string | undefined> {
     const identity = recordIdentity(kind, id)
     const record = (await this.current()).get(identity)

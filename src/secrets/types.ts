@@ -26,6 +26,8 @@ export interface MasterKey {
 export interface SealedStore {
   /** Opens and returns the plaintext, or undefined when no such record exists. */
   get (kind: RecordKind, id: string): Promise<string | undefined>
+  /** Whether a record exists, without opening it. */
+  has (kind: RecordKind, id: string): Promise<boolean>
   put (kind: RecordKind, id: string, value: string): Promise<void>
   /** true when a record was removed */
   delete (kind: RecordKind, id: string): Promise<boolean>
