@@ -6,7 +6,7 @@ import { acquireFileLock, type FileLockOptions, type ReleaseLock } from './file-
 import { errnoCode, removeStaleTemps } from './fs-utils.js'
 import { assertSealedWith, createSealer, recordIdentity, type SealedRecord, type Sealer } from './seal.js'
 import { fingerprint, readSnapshot, writeRecords, type Records, type Snapshot } from './store-file.js'
-import type { MasterKey, RecordKind, SealedStore } from './types.js'
+import type { MasterKey, RecordKind, SealedStore, StoreWatch } from './types.js'
 
 export const STORE_FILE_NAME = 'store.json'
 export const LOCK_FILE_NAME = 'store.lock'
@@ -151,6 +151,25 @@ export class FileStore implements SealedStore {
     await this.writes
   }
 
+  /**
+   * Polls the file as reads do (every reloadIntervalMs, 500 ms by default) and announces every
+   * record that another process (or this one) added, changed or removed since the last look.
+   * A reader that relies on it sees another process's write within about two intervals, as a
+   * reader that reads through does within one.
+   */
+  watch (listener: (identity: string) => void): StoreWatch {
+    let last = this.snapshot.records
+    const timer = setInterval(() => {
+      this.current().then((records) => {
+        if (records === last) return
+        for (const identity of changedIdentities(last, records)) listener(identity)
+        last = records
+      }, () => {})
+    }, this.options.reloadIntervalMs ?? 500)
+    timer.unref()
+    return { healthy: () => true, close: async () => clearInterval(timer) }
+  }
+
   /** The in-memory records, reloaded first when the file changed and the last check is old. */
   private async current (): Promise<Records> {
     if (Date.now() - this.checkedAt >= (this.options.reloadIntervalMs ?? 500)) {
@@ -207,6 +226,14 @@ export class FileStore implements SealedStore {
  * The lock for open's clean-up, or undefined on a read-only folder: a gateway may mount the
  * store read-only and leave writing to the CLI elsewhere; it can still read.
  */
+/** Identities whose sealed record differs between two snapshots (a reload parses new objects: compare the ciphertext). */
+function changedIdentities (before: Records, after: Records): string[] {
+  const changed: string[] = []
+  for (const [identity, record] of after) if (before.get(identity)?.ct !== record.ct) changed.push(identity)
+  for (const identity of before.keys()) if (!after.has(identity)) changed.push(identity)
+  return changed
+}
+
 async function lockUnlessReadOnly (path: string, options: FileLockOptions | undefined): Promise<ReleaseLock | undefined> {
   try {
     return await acquireFileLock(path, options)

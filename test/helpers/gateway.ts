@@ -35,7 +35,8 @@ export interface TestGatewayOptions {
 export async function startGateway (t: TeardownHost, yaml: string, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = await mkdtemp(path.join(tmpdir(), 'latchkey-test-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const masterKey = generateMasterKey()
+  // A key given in env (gateways sharing one store) seals the secrets too.
+  const masterKey = options.env?.LATCHKEY_MASTER_KEY ?? generateMasterKey()
   const env: NodeJS.ProcessEnv = { LATCHKEY_MASTER_KEY: masterKey, LATCHKEY_TEST_DATA: path.join(dir, 'data'), ...options.env }
   const configFile = path.join(dir, 'latchkey.yaml')
   const text = /^store:/m.test(yaml) ? yaml : `${yaml}\nstore:\n  type: file\n  path: \${LATCHKEY_TEST_DATA}\n`
