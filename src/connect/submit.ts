@@ -47,13 +47,14 @@ export async function submitConnect (deps: ConnectDeps, token: string, session: 
     return { kind: 'form', status: 400, view: { ...base, method, inputs, values: values.shown, errors } }
   }
 
-  // The connection may have been claimed since the session was made: decide again.
+  // The connection may have been claimed since the session was made: decide again. These ends
+  // are final (no retry can succeed), so with a return_to they redirect there (SPEC 8).
   if (runtime.config.connections.has(session.connection)) {
-    return { kind: 'message', status: 409, title: 'Cannot connect', message: 'A connection with this id is defined in the gateway configuration.' }
+    return finalError(deps, token, session, 409, 'connection_conflict', 'A connection with this id is defined in the gateway configuration.')
   }
   const existing = await deps.connections.stored(session.connection)
   if (existing !== undefined && existing.owner !== session.owner) {
-    return { kind: 'message', status: 403, title: 'Cannot connect', message: 'This connection belongs to someone else.' }
+    return finalError(deps, token, session, 403, 'forbidden', 'This connection belongs to someone else.')
   }
 
   const access: AccessConfig = existing?.access ?? { callers: session.created_by === null ? [] : [session.created_by], users: 'owner' }
@@ -90,6 +91,18 @@ export async function submitConnect (deps: ConnectDeps, token: string, session: 
   }
   const name = connector.name ?? connector.slug
   return { kind: 'message', status: 200, title: `${name} connected`, message: `${name} is connected. You can close this window.`, good: true }
+}
+
+/**
+ * An end of the flow that no retry can change: the session is used up, and the user goes back
+ * to `return_to` with `status=error&error=<code>`, or sees a page when there is none.
+ */
+async function finalError (deps: ConnectDeps, token: string, session: { connection: string, return_to: string | null }, status: number, code: string, message: string): Promise<SubmitOutcome> {
+  await deps.sessions.consume(token)
+  if (session.return_to !== null) {
+    return { kind: 'redirect', location: returnUrl(session.return_to, { connection: session.connection, status: 'error', error: code }) }
+  }
+  return { kind: 'message', status, title: 'Cannot connect', message }
 }
 
 /** Runs the connector test on the connection-to-be; a message for the user when it fails. */
