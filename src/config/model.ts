@@ -21,7 +21,7 @@ export interface ServerSettings {
   body_limit_bytes: number
   allow_private_upstreams: boolean
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
-  connect: { return_to_origins: readonly string[] }
+  connect: { return_to_origins: readonly string[], browser_binding: boolean }
 }
 
 export interface CacheSettings {

@@ -26,7 +26,7 @@ export function resolveServer (raw: RawConfig['server'] = {}): ServerSettings {
     body_limit_bytes: sizeBytes(raw.body_limit ?? '10mb'),
     allow_private_upstreams: raw.allow_private_upstreams ?? false,
     log_level: raw.log_level ?? 'info',
-    connect: { return_to_origins: raw.connect?.return_to_origins ?? [] },
+    connect: { return_to_origins: raw.connect?.return_to_origins ?? [], browser_binding: raw.connect?.browser_binding ?? true },
   }
 }
 

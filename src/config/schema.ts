@@ -110,22 +110,42 @@ const AuthJwtBearer = Type.Object({
   jwt_headers: Type.Optional(ClaimMap),
   scope: Type.Optional(Template),
 }, Strict)
+/** Field names copied into `connection.config`: a list (same name) or a map of config field to source field. */
+const FieldCopy = Type.Union([Type.Array(Type.String()), Type.Record(Type.String(), Type.String())],
+  { description: 'a list of field names, or a map of config field to source field' })
+const HeaderName = Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$', description: 'an HTTP header name' })
 const AuthOAuth2 = Type.Object({
   type: Type.Literal('oauth2'),
-  authorize_url: Template,
+  // Rendered into the browser's redirect: never a secret (site base_url).
+  authorize_url: TemplateAt('base_url'),
   token_url: Template,
   client_id: Template,
   client_secret: Template,
   scopes: Type.Optional(Type.Array(Type.String())),
   scope_separator: Type.Optional(Type.String()),
-  authorize_params: Type.Optional(TemplateMap),
+  authorize_params: Type.Optional(Type.Record(Type.String(), TemplateAt('base_url'))),
   token_params: Type.Optional(TemplateMap),
   refresh_params: Type.Optional(TemplateMap),
   pkce: Type.Optional(Type.Boolean()),
   client_auth: Type.Optional(ClientAuth),
+  /** Dot path to a nested token object in the token response (Slack's `authed_user`). */
   token_path: Type.Optional(Type.String()),
-  metadata: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Record(Type.String(), Type.String())],
-    { description: 'a list of token-response fields, or a map of config field to token-response field' })),
+  /** Token-response fields copied into connection.config (Salesforce `instance_url`). */
+  metadata: Type.Optional(FieldCopy),
+  /** Callback query parameters copied into connection.config (QuickBooks `realmId`). */
+  redirect_metadata: Type.Optional(FieldCopy),
+  /** SPEC 7.4: one request with the new token right after the code exchange. */
+  post_connect: Type.Optional(Type.Object({
+    method: Type.Optional(HttpMethod),
+    url: Template,
+    headers: Type.Optional(TemplateMap),
+    /** config field -> JSON path in the answer, such as "[0].id" */
+    metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+  }, Strict)),
+  /** The token and refresh requests' body: form (default) or json. */
+  token_format: Type.Optional(Type.Union([Type.Literal('form'), Type.Literal('json')], { description: 'form or json' })),
+  header: Type.Optional(HeaderName),
+  prefix: Type.Optional(Type.String()),
 }, Strict)
 const AuthOAuth1 = Type.Object({
   type: Type.Literal('oauth1'),
@@ -200,6 +220,11 @@ export const ConnectorSchema = Type.Object({
     method: Type.Optional(HttpMethod),
     path: TemplateAt('path'),
     expect_status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+    /**
+     * JSON fields the answer must carry, dot path -> expected value (Slack answers 200 with
+     * `{"ok": false}` for a bad token: `expect_json: { ok: true }`).
+     */
+    expect_json: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]))),
   }, Strict)),
   response: Type.Optional(Type.Object({
     remove_headers: Type.Optional(Type.Array(Type.String())),
@@ -260,6 +285,11 @@ export const ConfigSchema = Type.Object({
     log_level: Type.Optional(literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'fatal, error, warn, info, debug, trace or silent')),
     connect: Type.Optional(Type.Object({
       return_to_origins: Type.Optional(Type.Array(Type.String())),
+      /**
+       * Bind an OAuth flow to the browser that started it with a cookie (login CSRF). Turn off
+       * only when something in front forwards the callback without the browser's cookies.
+       */
+      browser_binding: Type.Optional(Type.Boolean()),
     }, Strict)),
   }, Strict)),
   store: Type.Optional(Type.Object({
