@@ -14,13 +14,30 @@ export interface TokenEndpointRequest {
   /** client_auth: basic */
   basic?: { username: string, password: string }
   timeoutMs: number
+  /** The request body: form-encoded (default, RFC 6749) or a JSON object (Notion). */
+  format?: 'form' | 'json'
+  /** Dot path to the object that holds access_token (Slack's user token: `authed_user`). */
+  tokenPath?: string
 }
 
 export interface TokenResponse {
   access_token: string
   expires_in: unknown
+  /** The object access_token was found in (the answer itself, or the one at tokenPath). */
+  token: Readonly<Record<string, unknown>>
   /** Every field of the answer (refresh_token, scope, metadata...). */
   body: Readonly<Record<string, unknown>>
+}
+
+/** What a failed token request knew: the registered OAuth error, when the endpoint sent one. */
+export interface TokenFailure {
+  oauthError?: string
+  status?: number
+}
+
+/** The registered OAuth `error` of a failed token request (e.g. `invalid_grant`), if any. */
+export function oauthErrorOf (err: unknown): string | undefined {
+  return ((err as { cause?: TokenFailure } | undefined)?.cause)?.oauthError
 }
 
 const MAX_BODY = 256 * 1024
@@ -36,21 +53,24 @@ const OAUTH_ERRORS = new Set([
 ])
 
 export async function requestToken (req: TokenEndpointRequest, code: 'token_exchange_failed' | 'token_refresh_failed' = 'token_exchange_failed'): Promise<TokenResponse> {
-  const fail = (message: string) => new GatewayError(code, message)
+  const fail = (message: string, failure: TokenFailure = {}) => new GatewayError(code, message, { cause: failure })
   let url: URL
   try {
     url = new URL(req.url)
   } catch {
     throw fail('token_url is not an absolute URL')
   }
+  const json = req.format === 'json'
   const headers: Record<string, string> = {
-    'content-type': 'application/x-www-form-urlencoded',
+    'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded',
     accept: 'application/json',
   }
   if (req.basic !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${req.basic.username}:${req.basic.password}`, 'utf8').toString('base64')}`
   }
-  const body = new URLSearchParams(req.form as Array<[string, string]>).toString()
+  const body = json
+    ? JSON.stringify(Object.fromEntries(req.form))
+    : new URLSearchParams(req.form as Array<[string, string]>).toString()
 
   // One deadline for the whole exchange (headers and body), on a native timer: undici runs its
   // own timeouts on a ~1 s resolution timer, which let an 800 ms answer through a 300 ms
@@ -86,15 +106,29 @@ export async function requestToken (req: TokenEndpointRequest, code: 'token_exch
     clearTimeout(timer)
   }
   const parsed = parseJson(text) ?? parseForm(text, res.headers['content-type'])
+  const registered = typeof parsed?.error === 'string' && OAUTH_ERRORS.has(parsed.error) ? parsed.error : undefined
+  const failure: TokenFailure = { status: res.statusCode, ...(registered === undefined ? {} : { oauthError: registered }) }
   if (res.statusCode < 200 || res.statusCode >= 300) {
-    const oauthError = typeof parsed?.error === 'string' && OAUTH_ERRORS.has(parsed.error) ? ` (${parsed.error})` : ''
-    throw fail(`the token endpoint answered ${res.statusCode}${oauthError}`)
+    throw fail(`the token endpoint answered ${res.statusCode}${registered === undefined ? '' : ` (${registered})`}`, failure)
   }
-  if (parsed === undefined) throw fail('the token endpoint answered without a JSON body')
-  const token = parsed.access_token
-  if (typeof token !== 'string' || token === '') throw fail('the token endpoint answered without an access_token')
-  if (/[\r\n\0]/.test(token)) throw fail('the token endpoint answered an access_token with control characters')
-  return { access_token: token, expires_in: parsed.expires_in, body: parsed }
+  if (parsed === undefined) throw fail('the token endpoint answered without a JSON body', failure)
+  // Some providers (GitHub, Slack) answer 200 with an `error` field.
+  if (registered !== undefined) throw fail(`the token endpoint answered ${res.statusCode} with an error (${registered})`, failure)
+  const holder = req.tokenPath === undefined ? parsed : objectAt(parsed, req.tokenPath)
+  const token = holder?.access_token
+  if (holder === undefined || typeof token !== 'string' || token === '') throw fail('the token endpoint answered without an access_token', failure)
+  if (/[\r\n\0]/.test(token)) throw fail('the token endpoint answered an access_token with control characters', failure)
+  return { access_token: token, expires_in: holder.expires_in ?? parsed.expires_in, token: holder, body: parsed }
+}
+
+/** The object at a dot path (`authed_user`, `data.token`), or undefined. */
+function objectAt (value: Record<string, unknown>, path: string): Record<string, unknown> | undefined {
+  let at: unknown = value
+  for (const key of path.split('.')) {
+    if (at === null || typeof at !== 'object' || Array.isArray(at)) return undefined
+    at = (at as Record<string, unknown>)[key]
+  }
+  return at !== null && typeof at === 'object' && !Array.isArray(at) ? at as Record<string, unknown> : undefined
 }
 
 async function readLimited (stream: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
