@@ -13,6 +13,7 @@ import { testConnectionById, type ConnectionTestResult } from './proxy/connectio
 import { ConnectionRepository } from './connections/repository.js'
 import { ConnectionRegistry } from './connections/registry.js'
 import { createConnectionService, type ConnectionService } from './connections/service.js'
+import { storedOAuth2Tokens } from './connections/oauth2-tokens.js'
 import { buildRuntime, type Runtime } from './runtime/build.js'
 import { secretLookup, type SecretLookup } from './runtime/secrets.js'
 import { openSealedStore } from './secrets/open-store.js'
@@ -65,7 +66,11 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   const upstreams = createUpstreams({ allowPrivate: config.server.allow_private_upstreams })
   const metrics = createMetrics()
   const cache = await openTokenCache(config, key, logger, options.clock, metrics.tokenEvents)
+  const repository = new ConnectionRepository(store)
+  // The registry is made below; a refresh that changed a record drops this process's copy.
+  let registry: ConnectionRegistry | undefined
   const auth = {
+    oauth2Tokens: storedOAuth2Tokens(repository, (id) => registry?.forget(id), options.clock),
     tokens: cache.tokens,
     tokenKey: tokenKeyer(key.bytes),
     tokenDispatcher: (templated: boolean) => templated ? upstreams.guarded : upstreams.trusted,
@@ -74,7 +79,6 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     signingKeys: new SigningKeys(),
   }
 
-  const repository = new ConnectionRepository(store)
   const isStored = (id: string) => store.has('connection', id)
   let runtime: Runtime
   try {
@@ -99,7 +103,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     logger.info({ connections: runtime.connections.size }, 'configuration reloaded')
   }
 
-  const registry = new ConnectionRegistry({ repository, watch: store.watch?.bind(store) })
+  registry = new ConnectionRegistry({ repository, watch: store.watch?.bind(store) })
   const connections = createConnectionService({ runtime: () => runtime, repository, registry, ...(options.clock === undefined ? {} : { now: options.clock }) })
   const testDeps = { runtime: () => runtime, compiler: () => compiler, secrets, upstreams, lookup: connections.lookup }
   const testConnection = (id: string) => testConnectionById(testDeps, id)

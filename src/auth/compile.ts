@@ -15,6 +15,7 @@ import { clientCredentialsMethod } from './client-credentials.js'
 import { jwtMethod } from './jwt.js'
 import { jwtBearerMethod } from './jwt-bearer.js'
 import { oauth1Method } from './oauth1.js'
+import { oauth2Method, type OAuth2TokenStore } from './oauth2.js'
 
 export interface AuthDeps {
   compiler: TemplateCompiler
@@ -26,6 +27,8 @@ export interface AuthDeps {
   /** Epoch ms, injectable for tests. */
   now: () => number
   signingKeys: SigningKeys
+  /** Stored OAuth 2.0 tokens (connect flow); without it an oauth2 connection is never connected. */
+  oauth2Tokens?: OAuth2TokenStore
 }
 
 export class UnsupportedAuthMethodError extends Error {
@@ -44,10 +47,7 @@ export function compileAuthMethod (config: AuthMethodConfig, deps: AuthDeps): Au
     case 'jwt': return jwtMethod(config, deps)
     case 'oauth_jwt_bearer': return jwtBearerMethod(config, deps)
     case 'oauth1': return oauth1Method(config, deps)
-    // This needs the connect flow, not built yet: a config that uses it is refused at start,
-    // never half-served.
-    case 'oauth2':
-      throw new UnsupportedAuthMethodError(`auth type '${type}' is not available in this build`)
+    case 'oauth2': return oauth2Method(config, deps)
     default: {
       const unknown: never = config
       throw new UnsupportedAuthMethodError(`unknown auth type ${JSON.stringify(unknown)}`)
