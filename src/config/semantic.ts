@@ -7,6 +7,7 @@ import { compileInputPattern } from '../connections/inputs.js'
 import type { CompiledTemplate, TemplateSite } from '../templates/types.js'
 import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
 import { checkForwardPath } from '../proxy/path-safety.js'
+import { parseJsonPath } from '../text/json-path.js'
 import type { RawConfig } from './schema.js'
 import { allConnectors } from './resolve.js'
 import { templateFields } from './templates.js'
@@ -141,6 +142,13 @@ function checkConnectors (raw: RawConfig, report: Report): void {
       }
     }
     if (connector.test !== undefined) checkStaticPath([...at, 'test', 'path'], connector.test.path)
+    for (const key of Object.keys(connector.test?.expect_json ?? {})) {
+      try {
+        parseJsonPath(key)
+      } catch (err) {
+        report([...at, 'test', 'expect_json', key], (err as Error).message, 'key')
+      }
+    }
     for (const [entity, spec] of Object.entries(connector.capabilities?.entities ?? {})) {
       for (const [action, def] of Object.entries(spec.actions ?? {})) {
         checkStaticPath([...at, 'capabilities', 'entities', entity, 'actions', action, 'path'], def.path)

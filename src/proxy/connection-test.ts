@@ -4,6 +4,7 @@
  * access policy applies. The debug output masks every credential value.
  */
 import { performance } from 'node:perf_hooks'
+import type { Dispatcher } from 'undici'
 import { ANONYMOUS } from '../callers/types.js'
 import { GatewayError } from '../errors.js'
 import type { TemplateCompiler } from '../config/semantic.js'
@@ -15,8 +16,12 @@ import { sendUpstream } from './forward.js'
 import { checkForwardPath } from './path-safety.js'
 import { prepareUpstreamRequest } from './prepare.js'
 import { templateContext } from './request-context.js'
+import { valueAt } from '../text/json-path.js'
 
 export const MASK = '****'
+
+/** The most of a test answer read to check `expect_json`. */
+export const MAX_TEST_ANSWER = 1024 * 1024
 
 export interface ConnectionTestResult {
   ok: boolean
@@ -81,12 +86,66 @@ export async function runConnectionTest (deps: Omit<ConnectionTestDeps, 'lookup'
       body: null,
       timeoutMs: runtime.config.server.upstream_timeout_ms,
     })
-    await res.body.dump()
     const expected = test.expect_status
-    const ok = expected === undefined ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === expected
-    return { ok, status: res.statusCode, duration_ms: Math.round(performance.now() - started), debug }
+    const statusOk = expected === undefined ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === expected
+    const expectJson = test.expect_json
+    if (!statusOk || expectJson === undefined || Object.keys(expectJson).length === 0) {
+      await res.body.dump()
+      return { ok: statusOk, status: res.statusCode, duration_ms: Math.round(performance.now() - started), debug }
+    }
+    const problem = checkExpectedJson(await readBounded(res.body, MAX_TEST_ANSWER, runtime.config.server.upstream_timeout_ms), expectJson)
+    return {
+      ok: problem === undefined,
+      status: res.statusCode,
+      duration_ms: Math.round(performance.now() - started),
+      ...(problem === undefined ? {} : { error: { code: 'unexpected_answer', message: problem } }),
+      debug,
+    }
   } catch (err) {
     const e = err instanceof GatewayError ? err : new GatewayError('upstream_unreachable', 'the upstream could not be reached')
     return { ok: false, status: null, duration_ms: Math.round(performance.now() - started), error: { code: e.code, message: e.message }, debug }
   }
+}
+
+type AnswerBody = Dispatcher.ResponseData['body']
+
+/**
+ * The answer's bytes, or 'too_large' past `limit` (the rest is not read: the body is
+ * destroyed). A body that stalls past `timeoutMs` fails like an unreachable upstream.
+ */
+async function readBounded (body: AnswerBody, limit: number, timeoutMs: number): Promise<Buffer | 'too_large'> {
+  const timer = setTimeout(() => body.destroy(new GatewayError('upstream_timeout', 'the upstream did not answer in time')), timeoutMs)
+  try {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length
+      if (size > limit) {
+        body.destroy()
+        return 'too_large'
+      }
+      chunks.push(chunk as Buffer)
+    }
+    return Buffer.concat(chunks)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * Why the answer does not meet `expect_json`, or undefined when it does. The message names the
+ * path, never the value found (it may be account data).
+ */
+export function checkExpectedJson (answer: Buffer | 'too_large', expected: Readonly<Record<string, unknown>>): string | undefined {
+  if (answer === 'too_large') return `the answer is larger than ${MAX_TEST_ANSWER / 1024 / 1024} MiB: its JSON was not checked`
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(answer.toString('utf8'))
+  } catch {
+    return 'the answer is not JSON'
+  }
+  for (const [path, value] of Object.entries(expected)) {
+    if (valueAt(parsed, path) !== value) return `the answer's ${path} is not the expected value`
+  }
+  return undefined
 }

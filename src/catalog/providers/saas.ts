@@ -43,7 +43,9 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
         },
       },
     },
-    test: { method: 'GET', path: '/auth.test', expect_status: 200 },
+    // auth.test answers 200 even for a revoked or wrong token, with {"ok": false, "error": ...}:
+    // the verdict is the body's `ok` (https://docs.slack.dev/reference/methods/auth.test).
+    test: { method: 'GET', path: '/auth.test', expect_status: 200, expect_json: { ok: true } },
   },
   hubspot: {
     name: 'HubSpot',
