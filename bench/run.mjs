@@ -205,6 +205,12 @@ connectors:
       default: key
       methods:
         key: { type: api_key, key: X-Api-Key, value: "{{ connection.credentials.api_key }}" }
+  bench_oauth2:
+    base_url: ${upstream}
+    auth:
+      default: oauth
+      methods:
+        oauth: { type: oauth2, authorize_url: "https://idp.bench.invalid/authorize", token_url: "${upstream}/token", client_id: bench-oauth2, client_secret: "{{ get_secret('cc_client_secret') }}" }
   bench_cc:
     base_url: ${upstream}
     auth:
@@ -267,6 +273,12 @@ async function seedStoredConnections (count) {
     const identity = recordIdentity('connection', id)
     records.set(identity, sealer.seal(identity, JSON.stringify(record)))
   }
+  // One warm oauth2 connection, as the connect flow stores it: its token is good for hours.
+  const now = Math.floor(Date.now() / 1000)
+  const oauth2 = { v: 1, id: 'oauth2', connector: 'bench_oauth2', auth: 'oauth', owner: null, config: {},
+    credentials: { access_token: SECRETS.upstream_api_key, refresh_token: 'rt-bench', expires_at: String(now + 86_400), refresh_at: String(now + 86_000), token_type: 'Bearer' },
+    access: { callers: ['bench'] }, status: 'connected', created_at: at, updated_at: at }
+  records.set(recordIdentity('connection', 'oauth2'), sealer.seal(recordIdentity('connection', 'oauth2'), JSON.stringify(oauth2)))
   await writeRecords(file, records)
 }
 
@@ -423,6 +435,7 @@ async function verify (scenario, base) {
 
 const bearerToken = (seen) => seen.authorization?.startsWith('Bearer tok-') ? undefined : 'upstream saw no token from the token endpoint'
 const signedJwt = (seen) => /^Bearer ey[\w-]+\.[\w-]+\.[\w-]+$/.test(seen.authorization ?? '') ? undefined : 'upstream saw no signed JWT'
+const storedBearer = (seen) => seen.authorization === `Bearer ${SECRETS.upstream_api_key}` ? undefined : 'upstream saw no stored Bearer token'
 const apiKey = (seen) => seen['x-api-key'] === SECRETS.upstream_api_key ? undefined : 'upstream saw no X-Api-Key'
 const staticHeader = (seen) => seen['x-bench-proxy'] !== undefined ? undefined : 'upstream saw no static header'
 
@@ -434,6 +447,7 @@ function scenarios (user) {
     { name: 'api_key', target: 'latchkey', prefix: '/proxy/api_key', headers: key, expect: apiKey, what: 'api_key header injection' },
     { name: 'stored_api_key', target: 'latchkey', prefix: `/proxy/${STORED_ID}`, headers: key, expect: apiKey, what: `api_key on one of ${STORED} stored connections` },
     { name: 'oauth_client_credentials', target: 'latchkey', prefix: '/proxy/oauth_client_credentials', headers: key, expect: bearerToken, what: 'client credentials, warm, Redis cache' },
+    { name: 'oauth2', target: 'latchkey', prefix: '/proxy/oauth2', headers: key, expect: storedBearer, what: 'oauth2, warm stored token' },
     { name: 'jwt_rs256', target: 'latchkey', prefix: '/proxy/jwt_rs256', headers: key, expect: signedJwt, what: 'jwt RS256 per request (memoised)' },
     { name: 'jwt_es256', target: 'latchkey', prefix: '/proxy/jwt_es256', headers: key, expect: signedJwt, what: 'jwt ES256 per request (memoised)' },
     { name: 'oauth_jwt_bearer', target: 'latchkey', prefix: '/proxy/oauth_jwt_bearer', headers: key, expect: bearerToken, what: 'jwt bearer, warm, Redis cache' },
@@ -775,6 +789,11 @@ function evaluate (results) {
     add('client credentials (Redis, warm) req/s >= 0.95x api_key', `${r}x`, r >= 0.95)
     const c = round2(cc.cpu_efficiency_vs_bare / apiKey.cpu_efficiency_vs_bare)
     add('  (same, as requests per CPU-second)', `${c}x`, c >= 0.95)
+  }
+  const o2 = row('oauth2')
+  if (o2 !== undefined && apiKey !== undefined) {
+    const r = round2(o2.rps_vs_bare / apiKey.rps_vs_bare)
+    add('oauth2 (warm, stored token) req/s >= 0.95x api_key', `${r}x`, r >= 0.95)
   }
   const rs = row('jwt_rs256')
   if (rs !== undefined && apiKey !== undefined) {
