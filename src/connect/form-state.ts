@@ -11,14 +11,14 @@ import type { MethodChoice } from './views.js'
 
 export interface MethodSelection {
   choices: MethodChoice[]
-  /** null: no method of the connector can be connected here (oauth2 only). */
+  /** null: the connector has no method. */
   method: string | null
 }
 
 /** The session's pinned method, else `requested` when usable, else the default, else the first usable one. */
 export function selectMethod (connector: ResolvedConnector, session: ConnectSession, requested: string | undefined): MethodSelection {
   if (session.auth !== null) return { choices: [], method: session.auth }
-  const choices = Object.entries(connector.auth.methods).map(([name, m]) => ({ name, type: m.type, available: m.type !== 'oauth2' }))
+  const choices = Object.entries(connector.auth.methods).map(([name, m]) => ({ name, type: m.type, available: true }))
   const usable = (name: string | undefined) => choices.find((c) => c.name === name && c.available)?.name
   const method = usable(requested) ?? usable(connector.auth.default) ?? choices.find((c) => c.available)?.name ?? null
   return { choices: choices.length > 1 ? choices : [], method }

@@ -14,6 +14,10 @@ import { isTokenShaped, type ConnectSession } from './sessions.js'
 import { submitConnect } from './submit.js'
 import { formPage, messagePage } from './views.js'
 import type { ResolvedConnector } from '../config/model.js'
+import { clearedCookie } from './oauth/cookie.js'
+import { CALLBACK_PATH } from './oauth/authorize.js'
+import { completeOAuth } from './oauth/callback.js'
+import { authorizeOrigins } from './oauth/templates.js'
 
 const NOT_FORM = 'the connect form is sent as application/x-www-form-urlencoded'
 
@@ -65,7 +69,7 @@ export async function pageRoutes (app: FastifyInstance, deps: ConnectDeps): Prom
       errors: {},
       reconnect,
     })
-    return sendPage(reply, 200, body, nonce, found.session.return_to)
+    return sendPage(reply, 200, body, nonce, found.session.return_to, formTargets(found.connector, selection.method))
   })
 
   app.post('/connect/:token', async (request, reply) => {
@@ -78,14 +82,37 @@ export async function pageRoutes (app: FastifyInstance, deps: ConnectDeps): Prom
     switch (outcome.kind) {
       case 'redirect':
         return reply.code(303).headers({ location: outcome.location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send()
+      case 'authorize':
+        if (outcome.cookie !== undefined) reply.header('set-cookie', outcome.cookie)
+        return reply.code(302).headers({ location: outcome.location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send()
       case 'form':
-        return sendPage(reply, outcome.status, formPage({ ...outcome.view, token, nonce }), nonce, found.session.return_to)
+        return sendPage(reply, outcome.status, formPage({ ...outcome.view, token, nonce }), nonce, found.session.return_to, formTargets(found.connector, outcome.view.method))
       case 'message':
         return sendPage(reply, outcome.status, messagePage({ nonce, title: outcome.title, message: outcome.message, ...(outcome.good === true ? { good: true, connector: found.connector } : {}) }), nonce, found.session.return_to)
     }
   })
 
   refuseOtherMethods(app, '/connect/:token', ['GET', 'POST'])
+
+  // The provider's redirect back (src/connect/oauth/callback.ts). The browser-binding cookie is
+  // cleared on every answer: the state it bound is used up either way.
+  app.get(CALLBACK_PATH, async (request, reply) => {
+    const runtime = deps.runtime()
+    const outcome = await completeOAuth(deps, request.query as Record<string, unknown>, request.headers.cookie, request.log)
+    if (runtime.config.server.connect.browser_binding) reply.header('set-cookie', clearedCookie(runtime.config.server.public_url.startsWith('https:')))
+    if (outcome.kind === 'redirect') {
+      return reply.code(303).headers({ location: outcome.location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send()
+    }
+    const nonce = newNonce()
+    return sendPage(reply, outcome.status, messagePage({ nonce, title: outcome.title, message: outcome.message, ...(outcome.good === true ? { good: true } : {}), ...(outcome.connector === undefined ? {} : { connector: outcome.connector }) }), nonce)
+  })
+  refuseOtherMethods(app, CALLBACK_PATH, ['GET'])
+}
+
+/** The provider's authorize origin when the form's method is oauth2 (CSP form-action, SPEC 8). */
+function formTargets (connector: ResolvedConnector, method: string | null): string[] {
+  const config = method === null ? undefined : connector.auth.methods[method]
+  return config?.type === 'oauth2' ? authorizeOrigins(connector, config) : []
 }
 
 function sendGone (reply: FastifyReply, status: 404 | 410): FastifyReply {

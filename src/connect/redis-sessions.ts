@@ -5,7 +5,7 @@
  * several racing submits, on any process, gets the session.
  */
 import type { Redis } from 'ioredis'
-import { newSessionToken, parseSession, sessionDigest, type ConnectSession, type SessionLookup, type SessionStore } from './sessions.js'
+import { newSessionToken, OAUTH_STATE_TTL_MS, parseOAuthState, parseSession, parseUsedOAuthState, serializeOAuthState, sessionDigest, type ConnectSession, type OAuthStateLookup, type OAuthStateRecord, type SessionLookup, type SessionStore } from './sessions.js'
 
 const USED = 'used'
 
@@ -13,6 +13,16 @@ const USED = 'used'
 const CONSUME = `
 local v = redis.call('GET', KEYS[1])
 if v and v ~= ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL') end
+return v`
+
+// OAuth state: `<used form>\n<record>`. Taking returns the value and keeps only the used form
+// (same TTL), prefixed `used\n`, so exactly one taker on any process gets the record.
+const TAKE_STATE = `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 5) ~= 'used\\n' then
+  local i = string.find(v, '\\n', 1, true)
+  redis.call('SET', KEYS[1], 'used\\n' .. string.sub(v, 1, (i or 1) - 1), 'KEEPTTL')
+end
 return v`
 
 export class RedisSessionStore implements SessionStore {
@@ -38,7 +48,31 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async consume (token: string): Promise<SessionLookup> {
-    return this.#lookup(await this.#client.eval(CONSUME, 1, this.#key(token), USED) as string | null)
+    return this.consumeDigest(sessionDigest(token))
+  }
+
+  async peekDigest (digest: string): Promise<SessionLookup> {
+    return this.#lookup(await this.#client.get(this.#digestKey(digest)))
+  }
+
+  async consumeDigest (digest: string): Promise<SessionLookup> {
+    return this.#lookup(await this.#client.eval(CONSUME, 1, this.#digestKey(digest), USED) as string | null)
+  }
+
+  async putOAuthState (stateKey: string, record: OAuthStateRecord): Promise<void> {
+    await this.#client.set(this.#stateKey(stateKey), serializeOAuthState(record), 'PX', OAUTH_STATE_TTL_MS)
+  }
+
+  async takeOAuthState (stateKey: string): Promise<OAuthStateLookup> {
+    const value = await this.#client.eval(TAKE_STATE, 1, this.#stateKey(stateKey)) as string | null
+    if (value === null) return { state: 'unknown' }
+    if (value.startsWith('used\n')) {
+      const used = parseUsedOAuthState(value.slice(5))
+      return used === undefined ? { state: 'unknown' } : { state: 'used', used }
+    }
+    const record = parseOAuthState(value)
+    if (record === undefined || record.expires_at <= this.#now()) return { state: 'unknown' }
+    return { state: 'live', record }
   }
 
   async close (): Promise<void> {
@@ -46,7 +80,15 @@ export class RedisSessionStore implements SessionStore {
   }
 
   #key (token: string): string {
-    return `${this.#prefix}connect:session:${sessionDigest(token)}`
+    return this.#digestKey(sessionDigest(token))
+  }
+
+  #digestKey (digest: string): string {
+    return `${this.#prefix}connect:session:${digest}`
+  }
+
+  #stateKey (stateKey: string): string {
+    return `${this.#prefix}connect:oauth:${stateKey}`
   }
 
   #lookup (value: string | null): SessionLookup {

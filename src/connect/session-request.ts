@@ -51,7 +51,6 @@ export function parseSessionRequest (body: unknown, caller: Caller, context: { c
   if (auth !== null) {
     const method = connector.auth.methods[auth]
     if (method === undefined) throw invalid('auth: not an auth method of the connector')
-    if (method.type === 'oauth2') throw invalid('auth: oauth2 methods cannot be connected through the connect page yet')
   }
 
   // A user connects for itself: its owner is its owner claim, and it cannot name another.

@@ -34,7 +34,72 @@ export interface SessionStore {
   peek (token: string): Promise<SessionLookup>
   /** One-time: exactly one caller of consume() for a live token gets `live`. */
   consume (token: string): Promise<SessionLookup>
+  /** peek() by the token's digest (the OAuth callback knows the digest, never the token). */
+  peekDigest (digest: string): Promise<SessionLookup>
+  /** consume() by the token's digest. */
+  consumeDigest (digest: string): Promise<SessionLookup>
+  /** Keeps an OAuth state (SPEC 8) under `stateKey` (the state's SHA-256) for OAUTH_STATE_TTL_MS. */
+  putOAuthState (stateKey: string, record: OAuthStateRecord): Promise<void>
+  /**
+   * One-time: exactly one caller gets `live` for a stored state; the state is then used up
+   * (a later take is `used`, with what the error end needs) until its TTL ends.
+   */
+  takeOAuthState (stateKey: string): Promise<OAuthStateLookup>
   close (): Promise<void>
+}
+
+/** SPEC 8: an OAuth state lives 10 minutes. */
+export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000
+
+/** What an authorize redirect left for its callback. Never holds the session token itself. */
+export interface OAuthStateRecord {
+  /** The connect session's token digest (sessionDigest). */
+  session: string
+  /** Where an error end goes once the state is used up: no secret in it. */
+  connection: string
+  return_to: string | null
+  /** The oauth2 method's name. */
+  method: string
+  /** The non-password inputs typed before the redirect. */
+  config: Record<string, string>
+  /** PKCE code_verifier; null with `pkce: false`. */
+  verifier: string | null
+  /** The exact redirect_uri sent to the provider, repeated in the code exchange. */
+  redirect_uri: string
+  /** epoch ms */
+  expires_at: number
+}
+
+/** What a used-up state still tells: where the error end goes. */
+export interface UsedOAuthState { connection: string, return_to: string | null }
+
+export type OAuthStateLookup = { state: 'live', record: OAuthStateRecord } | { state: 'used', used: UsedOAuthState } | { state: 'unknown' }
+
+/** The stored text of a state: the used-up form first, a newline, then the whole record. */
+export function serializeOAuthState (record: OAuthStateRecord): string {
+  const used: UsedOAuthState = { connection: record.connection, return_to: record.return_to }
+  return `${JSON.stringify(used)}\n${JSON.stringify(record)}`
+}
+
+export function parseOAuthState (text: string): OAuthStateRecord | undefined {
+  const at = text.indexOf('\n')
+  try {
+    const value = JSON.parse(at === -1 ? text : text.slice(at + 1)) as OAuthStateRecord
+    if (value === null || typeof value !== 'object' || typeof value.session !== 'string' || typeof value.method !== 'string' || typeof value.expires_at !== 'number') return undefined
+    return value
+  } catch {
+    return undefined
+  }
+}
+
+export function parseUsedOAuthState (text: string): UsedOAuthState | undefined {
+  try {
+    const value = JSON.parse(text) as UsedOAuthState
+    if (value === null || typeof value !== 'object' || typeof value.connection !== 'string') return undefined
+    return { connection: value.connection, return_to: typeof value.return_to === 'string' ? value.return_to : null }
+  } catch {
+    return undefined
+  }
 }
 
 /** 32 random bytes, base64url: the bearer secret in the connect link. */

@@ -15,6 +15,7 @@ import { GatewayError, isGatewayError } from '../errors.js'
 import { runConnectionTest } from '../proxy/connection-test.js'
 import type { ConnectDeps } from './deps.js'
 import { selectMethod, typedValues } from './form-state.js'
+import { startAuthorize } from './oauth/authorize.js'
 import { returnUrl } from './return-to.js'
 import type { ConnectSession } from './sessions.js'
 import type { FormView } from './views.js'
@@ -23,6 +24,8 @@ export type SubmitOutcome =
   | { kind: 'form', status: number, view: Omit<FormView, 'token' | 'nonce'> }
   | { kind: 'message', status: number, title: string, message: string, good?: boolean }
   | { kind: 'redirect', location: string }
+  /** 302 to the provider's authorize URL, with the browser-binding cookie (SPEC 8). */
+  | { kind: 'authorize', location: string, cookie: string | undefined }
 
 export async function submitConnect (deps: ConnectDeps, token: string, session: ConnectSession, connector: ResolvedConnector, form: URLSearchParams, log: FastifyBaseLogger): Promise<SubmitOutcome> {
   const runtime = deps.runtime()
@@ -31,7 +34,7 @@ export async function submitConnect (deps: ConnectDeps, token: string, session: 
   const reconnect = (await deps.connections.stored(session.connection)) !== undefined
   const base = { connector, choices: selection.choices, reconnect }
   if (selection.method === null) {
-    return { kind: 'message', status: 400, title: 'Not available yet', message: 'This connector can only be connected with OAuth, which this page does not offer yet.' }
+    return { kind: 'message', status: 400, title: 'Cannot connect', message: 'This connector offers no way to connect.' }
   }
   const method = selection.method
   const inputs = inputsFor(connector, method)
@@ -55,6 +58,23 @@ export async function submitConnect (deps: ConnectDeps, token: string, session: 
   const existing = await deps.connections.stored(session.connection)
   if (existing !== undefined && existing.owner !== session.owner) {
     return finalError(deps, token, session, 403, 'forbidden', 'This connection belongs to someone else.')
+  }
+
+  // oauth2: the typed config goes with the state to the provider and back (src/connect/oauth/).
+  const methodConfig = connector.auth.methods[method]
+  if (methodConfig?.type === 'oauth2') {
+    try {
+      const redirect = await startAuthorize(deps, token, session, connector, method, methodConfig, values.config)
+      log.info({ connection: session.connection, connector: connector.slug }, 'connect page: sent to the oauth authorize url')
+      return { kind: 'authorize', location: redirect.location, cookie: redirect.cookie }
+    } catch (err) {
+      if (!isGatewayError(err)) throw err
+      log.info({ connection: session.connection, connector: connector.slug, code: err.code }, 'connect page: the authorize url was refused')
+      const banner = err.code === 'invalid_path'
+        ? 'These details lead to an address this connector does not allow. Check them and try again.'
+        : `The sign-in address could not be built from these details (${err.code}).`
+      return { kind: 'form', status: 400, view: { ...base, method, inputs, values: values.shown, errors: {}, banner } }
+    }
   }
 
   const access: AccessConfig = existing?.access ?? { callers: session.created_by === null ? [] : [session.created_by], users: 'owner' }

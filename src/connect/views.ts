@@ -10,7 +10,7 @@ import { html, page, type Html } from './html.js'
 export interface MethodChoice {
   name: string
   type: string
-  /** oauth2 is not connectable here yet: shown, never selectable. */
+  /** Whether the method can be chosen (every method can, oauth2 included). */
   available: boolean
 }
 
@@ -97,7 +97,7 @@ function chooser (view: FormView): Html {
   const options = view.choices.map((choice) => {
     const id = `m-${choice.name}`
     const label = TYPE_LABELS[choice.type] ?? choice.type
-    return html`<label for="${id}"${choice.available ? '' : html` class="off"`}><input type="radio" id="${id}" name="auth" value="${choice.name}"${choice.name === view.method ? ' checked' : ''}${choice.available ? '' : ' disabled'}><span>${choice.name} <small>${label}${choice.available ? '' : ' (not available yet)'}</small></span></label>`
+    return html`<label for="${id}"${choice.available ? '' : html` class="off"`}><input type="radio" id="${id}" name="auth" value="${choice.name}"${choice.name === view.method ? ' checked' : ''}${choice.available ? '' : ' disabled'}><span>${choice.name} <small>${label}${choice.available ? '' : ' (not available)'}</small></span></label>`
   })
   return html`<form method="get" action="/connect/${view.token}" class="methods">
 <fieldset><legend>How do you want to connect?</legend>${options}</fieldset>
@@ -113,7 +113,7 @@ export function formPage (view: FormView): string {
     ? html`<div class="banner bad" role="alert">${view.banner}</div>`
     : errorCount > 0 ? html`<div class="banner bad" role="alert">Please correct ${errorCount === 1 ? 'the field' : 'the fields'} marked below.</div>` : ''
   const form = view.method === null
-    ? html`<p>This connector can only be connected with OAuth, which this page does not offer yet.</p>`
+    ? html`<p>This connector offers no way to connect.</p>`
     : html`<form method="post" action="/connect/${view.token}">
 <input type="hidden" name="auth" value="${view.method}">
 ${view.inputs.map((input) => field(input, isSecretInput(input) ? '' : (view.values[input.name] ?? input.default ?? ''), view.errors[input.name]))}

@@ -30,11 +30,21 @@ export function resolveBase (conn: CompiledConnection, context: TemplateContext,
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     throw new GatewayError('invalid_path', 'the upstream URL must be http(s) without credentials, query or fragment')
   }
-  // SPEC 6.4: a templated host must match allowed_hosts; none configured admits none. The
-  // private-address guard below applies on top, whatever the list says.
-  if (!conn.allowedHosts(url.hostname)) {
-    throw new GatewayError('invalid_path', HOST_NOT_ALLOWED)
-  }
-  if (!allowPrivate) assertPublicLiteral(url.hostname)
+  checkTemplatedHost(url, conn.allowedHosts, allowPrivate)
   return { origin: url.origin, pathname: url.pathname.replace(/\/+$/, ''), dispatcher: upstreams.guarded }
+}
+
+/**
+ * SPEC 6.4 for any URL rendered from a template (a base URL, or the connect flow's authorize,
+ * token and post_connect URLs): http(s) without userinfo, a host matching `allowed_hosts` (none
+ * configured admits none), and no private IP literal unless `allowPrivate`. A name's addresses
+ * are checked at connect time by the guarded dispatcher. Throws 400 invalid_path.
+ */
+export function checkTemplatedHost (url: URL, allowedHosts: (host: string) => boolean, allowPrivate: boolean): void {
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
+    throw new GatewayError('invalid_path', 'the upstream URL must be http(s) without credentials')
+  }
+  // The private-address guard applies on top of allowed_hosts, whatever the list says.
+  if (!allowedHosts(url.hostname)) throw new GatewayError('invalid_path', HOST_NOT_ALLOWED)
+  if (!allowPrivate) assertPublicLiteral(url.hostname)
 }
