@@ -6,6 +6,16 @@ import { clientSecrets, secretInput, subdomainInput } from '../shared.js'
 const SHOPIFY_API_VERSION = '2025-10'
 const SHOP = 'https://{{ connection.config.shop }}.myshopify.com'
 
+/**
+ * Xero's granular Accounting scopes: apps created from 2 March 2026 cannot request the broad
+ * accounting.transactions, which these replace (invoices, payments, bank transactions, manual
+ * journals). https://developer.xero.com/documentation/guides/oauth2/scopes
+ */
+const XERO_SCOPES = [
+  'accounting.settings', 'accounting.contacts',
+  'accounting.invoices', 'accounting.payments', 'accounting.banktransactions', 'accounting.manualjournals',
+]
+
 export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
   shopify: {
     name: 'Shopify',
@@ -22,8 +32,9 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
       default: 'token',
       methods: {
         token: { type: 'api_key', key: 'X-Shopify-Access-Token', value: '{{ connection.credentials.access_token }}' },
-        // Public apps. Shopify documents the token in X-Shopify-Access-Token, while oauth2 sends
-        // it as Bearer: prefer `token` until the connect flow can place it in that header.
+        // Public apps (authorization code grant). The access token goes in X-Shopify-Access-Token,
+        // bare, not as a Bearer token; Shopify's grant has no PKCE.
+        // https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant
         oauth: {
           type: 'oauth2',
           authorize_url: `${SHOP}/admin/oauth/authorize`,
@@ -32,6 +43,8 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
           scopes: ['read_products', 'read_orders'],
           scope_separator: ',',
           pkce: false,
+          header: 'X-Shopify-Access-Token',
+          prefix: '',
         },
       },
     },
@@ -43,10 +56,13 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
     domain: 'xero.com',
     visibility: 'public',
     base_url: 'https://api.xero.com/api.xro/2.0',
-    headers: { Accept: 'application/json', 'Xero-Tenant-Id': '{{ connection.config.tenant_id }}' },
+    // Every Accounting API call names the organisation it is about.
+    // https://developer.xero.com/documentation/guides/oauth2/auth-flow
+    headers: { Accept: 'application/json', 'xero-tenant-id': '{{ connection.config.tenant_id }}' },
     inputs: [{
-      name: 'tenant_id', label: 'Tenant id', type: 'text', required: true,
+      name: 'tenant_id', label: 'Tenant id', type: 'text', required: false,
       pattern: '^[0-9a-fA-F-]{36}$', pattern_error: 'a tenant id (GUID) from GET https://api.xero.com/connections',
+      help: 'Filled in after connecting with OAuth (the first organisation authorised)',
     }],
     auth: {
       default: 'oauth',
@@ -56,17 +72,25 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
           authorize_url: 'https://login.xero.com/identity/connect/authorize',
           token_url: 'https://identity.xero.com/connect/token',
           ...clientSecrets('xero'),
-          scopes: ['offline_access', 'accounting.settings', 'accounting.contacts', 'accounting.transactions'],
+          scopes: ['offline_access', ...XERO_SCOPES],
           scope_separator: ' ',
           client_auth: 'basic',
           pkce: true,
+          // The token is for a user; the organisations it may reach come from /connections.
+          // https://developer.xero.com/documentation/guides/oauth2/auth-flow
+          post_connect: {
+            method: 'GET',
+            url: 'https://api.xero.com/connections',
+            headers: { Accept: 'application/json' },
+            metadata: { tenant_id: '[0].tenantId' },
+          },
         },
         // Custom connections (one organisation, machine to machine).
         custom_connection: {
           type: 'oauth_client_credentials',
           token_url: 'https://identity.xero.com/connect/token',
           ...clientSecrets('xero'),
-          scope: 'accounting.settings accounting.contacts accounting.transactions',
+          scope: XERO_SCOPES.join(' '),
           client_auth: 'basic',
         },
       },
@@ -82,7 +106,10 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
     allowed_hosts: ['quickbooks.api.intuit.com'],
     // The API answers XML unless asked for JSON.
     headers: { Accept: 'application/json' },
-    inputs: [{ name: 'realm_id', label: 'Company id (realm id)', type: 'text', required: true, pattern: '^[0-9]+$', pattern_error: 'digits only' }],
+    inputs: [{
+      name: 'realm_id', label: 'Company id (realm id)', type: 'text', required: false, pattern: '^[0-9]+$', pattern_error: 'digits only',
+      help: 'Filled in from the OAuth redirect (realmId)',
+    }],
     auth: {
       default: 'oauth',
       methods: {
@@ -95,6 +122,9 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
           scope_separator: ' ',
           client_auth: 'basic',
           pkce: false,
+          // The company the user picked arrives as `realmId` on the redirect, next to the code.
+          // https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0
+          redirect_metadata: { realm_id: 'realmId' },
         },
       },
     },
@@ -122,6 +152,7 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
         },
       },
     },
+    // GET /me: the company the credentials belong to (https://dearinventory.docs.apiary.io/).
     test: { method: 'GET', path: '/me', expect_status: 200 },
   },
   'cin7-omni': {
@@ -138,6 +169,7 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
       default: 'basic',
       methods: { basic: { type: 'basic', username: '{{ connection.config.username }}', password: '{{ connection.credentials.api_key }}' } },
     },
+    // A cheap authenticated list (https://api.cin7.com/API/Help).
     test: { method: 'GET', path: '/v1/Branches', expect_status: 200 },
   },
 }

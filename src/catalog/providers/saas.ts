@@ -5,6 +5,8 @@ import { apiKeyInput, bearer, clientSecrets, secretInput, subdomainInput } from 
 /** Salesforce REST API version (three releases a year; old versions stay available for years). */
 const SALESFORCE_API_VERSION = 'v62.0'
 const SALESFORCE_LOGIN = 'https://login.salesforce.com'
+/** The org's login host: login.salesforce.com, test.salesforce.com (sandboxes) or a My Domain host. */
+const SALESFORCE_LOGIN_HOST = "https://{{ connection.config.login_host | default('login.salesforce.com') }}"
 const ZENDESK = 'https://{{ connection.config.subdomain }}.zendesk.com'
 
 export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
@@ -61,7 +63,9 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
         oauth: {
           type: 'oauth2',
           authorize_url: 'https://app.hubspot.com/oauth/authorize',
-          token_url: 'https://api.hubapi.com/oauth/v1/token',
+          // The date-versioned token endpoint; /oauth/v1/token is retired on 16 February 2027.
+          // https://developers.hubspot.com/docs/api-reference/latest/authentication/manage-oauth-tokens
+          token_url: 'https://api.hubapi.com/oauth/2026-03/token',
           ...clientSecrets('hubspot'),
           scopes: ['oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write'],
           scope_separator: ' ',
@@ -112,6 +116,9 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
           ...clientSecrets('notion'),
           scopes: [],
           authorize_params: { owner: 'user' },
+          // The token request is JSON with the client id and secret as HTTP Basic.
+          // https://developers.notion.com/docs/authorization
+          token_format: 'json',
           client_auth: 'basic',
           pkce: false,
         },
@@ -128,19 +135,28 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
     allowed_hosts: ['**.salesforce.com'],
     inputs: [
       {
-        name: 'instance_url', label: 'Instance URL', type: 'url', required: true,
+        name: 'instance_url', label: 'Instance URL', type: 'url', required: false,
         pattern: '^https://[A-Za-z0-9.-]+\\.salesforce\\.com$', pattern_error: 'the org URL, such as https://acme.my.salesforce.com',
-        help: 'Filled in from the token response (instance_url) with OAuth',
+        help: 'Filled in from the token response (instance_url) with OAuth; needed with the JWT bearer flow',
+      },
+      {
+        name: 'login_host', label: 'Login host', type: 'text', required: false, default: 'login.salesforce.com',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*\\.salesforce\\.com$',
+        pattern_error: 'login.salesforce.com, test.salesforce.com or a My Domain host such as acme.my.salesforce.com',
+        help: 'test.salesforce.com for a sandbox, or the org\'s My Domain host',
       },
       { name: 'username', label: 'Username', type: 'email', required: false, help: 'The user the JWT bearer flow acts as' },
     ],
     auth: {
       default: 'oauth',
       methods: {
+        // Web server flow against the org's login host; the token response's instance_url is
+        // where its API lives.
+        // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm&type=5
         oauth: {
           type: 'oauth2',
-          authorize_url: `${SALESFORCE_LOGIN}/services/oauth2/authorize`,
-          token_url: `${SALESFORCE_LOGIN}/services/oauth2/token`,
+          authorize_url: `${SALESFORCE_LOGIN_HOST}/services/oauth2/authorize`,
+          token_url: `${SALESFORCE_LOGIN_HOST}/services/oauth2/token`,
           ...clientSecrets('salesforce'),
           scopes: ['api', 'refresh_token'],
           scope_separator: ' ',
@@ -150,11 +166,13 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
         // Server to server: a connected app with a certificate, pre-authorised for the user.
         jwt: {
           type: 'oauth_jwt_bearer',
-          token_url: `${SALESFORCE_LOGIN}/services/oauth2/token`,
+          // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm&type=5
+          token_url: `${SALESFORCE_LOGIN_HOST}/services/oauth2/token`,
           client_id: "{{ get_secret('salesforce_client_id') }}",
           private_key: "{{ get_secret('salesforce_private_key') }}",
           subject: '{{ connection.config.username }}',
-          audience: SALESFORCE_LOGIN,
+          // login.salesforce.com, or test.salesforce.com for a sandbox (a My Domain host is not an audience).
+          audience: "{% if connection.config.login_host | default('') == 'test.salesforce.com' %}https://test.salesforce.com{% else %}" + SALESFORCE_LOGIN + '{% endif %}',
           algorithm: 'RS256',
         },
       },
@@ -275,6 +293,9 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
         token: { type: 'api_key', key: 'Authorization', value: '{{ connection.credentials.token }}' },
         oauth: {
           type: 'oauth2',
+          // Authorization code grant without PKCE or refresh tokens; the token request's
+          // client_id, client_secret and code are documented as query parameters, and a form
+          // body is accepted as well. https://developer.clickup.com/docs/authentication
           authorize_url: 'https://app.clickup.com/api',
           token_url: 'https://api.clickup.com/api/v2/oauth/token',
           ...clientSecrets('clickup'),
@@ -344,12 +365,12 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
       '{% else %}https://{{ connection.config.site }}.atlassian.net{% endif %}/rest/api/3',
     allowed_hosts: ['*.atlassian.net', 'api.atlassian.com'],
     inputs: [
-      subdomainInput('site', 'Site', 'The part before .atlassian.net'),
+      { ...subdomainInput('site', 'Site', 'The part before .atlassian.net; with an API token'), required: false },
       { name: 'email', label: 'Account email', type: 'email', required: false, help: 'With an API token' },
       secretInput('api_token', 'API token', { required: false }),
       {
         name: 'cloud_id', label: 'Cloud id', type: 'text', required: false,
-        pattern: '^[0-9a-fA-F-]{36}$', pattern_error: 'a cloud id (GUID)', help: 'OAuth 2.0 only',
+        pattern: '^[0-9a-fA-F-]{36}$', pattern_error: 'a cloud id (GUID)', help: 'OAuth 2.0 only: filled in after connecting',
       },
     ],
     auth: {
@@ -364,7 +385,18 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
           scopes: ['read:jira-work', 'write:jira-work', 'read:jira-user', 'offline_access'],
           scope_separator: ' ',
           authorize_params: { audience: 'api.atlassian.com', prompt: 'consent' },
+          // Atlassian documents the code exchange and refresh as JSON bodies; no PKCE.
+          // https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/
+          token_format: 'json',
           pkce: false,
+          // The site the token reaches: its cloud id from accessible-resources (the first site
+          // the user granted). Same page, "Get the cloudid for your site".
+          post_connect: {
+            method: 'GET',
+            url: 'https://api.atlassian.com/oauth/token/accessible-resources',
+            headers: { Accept: 'application/json' },
+            metadata: { cloud_id: '[0].id' },
+          },
         },
       },
     },
@@ -394,6 +426,13 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
           scopes: ['read', 'write'],
           scope_separator: ' ',
           pkce: true,
+          // Expiring access tokens with a refresh token: clients older than Zendesk's refresh
+          // support get them only when the token request names `expires_in` (seconds; here
+          // Zendesk's 30-minute default). Refreshing becomes mandatory in 2027.
+          // https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/
+          // https://support.zendesk.com/hc/en-us/articles/9182123625370
+          token_params: { expires_in: '1800' },
+          refresh_params: { expires_in: '1800' },
         },
       },
     },

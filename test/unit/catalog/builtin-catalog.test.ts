@@ -167,10 +167,10 @@ t.test('spot checks against provider documentation', async (t) => {
   const sf = Object.values(c.salesforce!.auth!.methods).map((m) => m.type).sort()
   t.same(sf, ['oauth2', 'oauth_jwt_bearer'])
   t.match(method('salesforce', 'oauth'), {
-    authorize_url: 'https://login.salesforce.com/services/oauth2/authorize',
-    token_url: 'https://login.salesforce.com/services/oauth2/token',
+    authorize_url: "https://{{ connection.config.login_host | default('login.salesforce.com') }}/services/oauth2/authorize",
+    token_url: "https://{{ connection.config.login_host | default('login.salesforce.com') }}/services/oauth2/token",
   })
-  t.match(method('salesforce', 'jwt'), { audience: 'https://login.salesforce.com', token_url: 'https://login.salesforce.com/services/oauth2/token' })
+  t.match(method('salesforce', 'jwt'), { token_url: "https://{{ connection.config.login_host | default('login.salesforce.com') }}/services/oauth2/token" })
 
   t.match(method('google-drive', 'oauth'), {
     authorize_url: 'https://accounts.google.com/o/oauth2/v2/auth',
@@ -183,6 +183,6 @@ t.test('spot checks against provider documentation', async (t) => {
   t.match(method('discord', 'bot'), { key: 'Authorization', value: 'Bot {{ connection.credentials.bot_token }}' })
   t.match(method('zendesk', 'token'), { type: 'basic', username: '{{ connection.config.email }}/token' })
   t.match(method('xero', 'oauth'), { token_url: 'https://identity.xero.com/connect/token' })
-  t.match(c.xero!.headers, { 'Xero-Tenant-Id': '{{ connection.config.tenant_id }}' })
+  t.match(c.xero!.headers, { 'xero-tenant-id': '{{ connection.config.tenant_id }}' })
   t.equal(c['cin7-core']!.base_url, 'https://inventory.dearsystems.com/ExternalApi/v2')
 })
