@@ -224,7 +224,9 @@ export const ConnectorSchema = Type.Object({
      * JSON fields the answer must carry, dot path -> expected value (Slack answers 200 with
      * `{"ok": false}` for a bad token: `expect_json: { ok: true }`).
      */
-    expect_json: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]))),
+    // One multi-type schema, not a union: the validator coerces types, and a union would turn
+    // YAML `true` into the string "true" (its first branch).
+    expect_json: Type.Optional(Type.Record(Type.String(), Type.Unsafe<string | number | boolean | null>({ type: ['string', 'number', 'boolean', 'null'], description: 'a string, number, boolean or null' }))),
   }, Strict)),
   response: Type.Optional(Type.Object({
     remove_headers: Type.Optional(Type.Array(Type.String())),

@@ -118,7 +118,7 @@ t.test('YAML expect_json: nested paths and array indexes, every one compared', a
 // The config validator coerces types (Ajv coerceTypes) and the expect_json value union starts
 // with string, so a YAML `true` or `7` arrives as "true" / "7". Passes once schema.ts gives the
 // values one multi-type schema ({ type: [string, number, boolean, null] }), which Ajv leaves alone.
-t.test('YAML expect_json keeps booleans and numbers as written', { todo: 'schema.ts expect_json values are coerced to strings' }, async (t) => {
+t.test('YAML expect_json keeps booleans and numbers as written', async (t) => {
   const { lk } = await gatewayFor(t, answering('{"ok":true,"count":7}'), '{ ok: true, count: 7 }')
   const result = await lk.gateway.testConnection('workspace')
   t.equal(result.ok, true)
