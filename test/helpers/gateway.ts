@@ -27,6 +27,8 @@ export interface TestGateway {
 }
 
 export interface TestGatewayOptions {
+  /** Listen here instead of on a port of the OS's choice (when public_url must name it). */
+  port?: number
   secrets?: Record<string, string>
   env?: NodeJS.ProcessEnv
   clock?: () => number
@@ -56,7 +58,7 @@ export async function startGateway (t: TeardownHost, yaml: string, options: Test
     },
   })
   const gateway = await createGateway({ configFile, env, cwd: dir, logDestination: destination, ...(options.clock === undefined ? {} : { clock: options.clock }) })
-  await gateway.app.listen({ host: '127.0.0.1', port: 0 })
+  await gateway.app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
   let closed: Promise<void> | undefined
   const close = (): Promise<void> => (closed ??= gateway.close())
   t.teardown(close)

@@ -141,7 +141,7 @@ async function spawnRedisServer (port: number): Promise<ChildProcess> {
   throw new Error(`redis-server on port ${port} did not answer within 5 s`)
 }
 
-async function freePort (): Promise<number> {
+export async function freePort (): Promise<number> {
   const server = createServer()
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
