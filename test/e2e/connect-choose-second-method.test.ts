@@ -11,7 +11,7 @@ t.test('choosing the second method shows its inputs and stores it', async (t) =>
   const page = await browser.newPage()
   await page.goto(`${lk.url}/connect/${body.token}`)
   t.ok(await page.getByLabel(/^token/).isChecked(), 'the default is preselected')
-  t.ok(await page.getByLabel(/^sso/).isDisabled(), 'oauth2 cannot be chosen yet')
+  t.ok(await page.getByLabel(/^sso/).isEnabled(), 'oauth2 can be chosen too')
   t.equal(await page.getByLabel('Username', { exact: true }).count(), 0)
 
   await page.getByLabel(/^login/).check()

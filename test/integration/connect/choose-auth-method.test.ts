@@ -1,7 +1,7 @@
 /**
  * SPEC 8: several auth methods are offered as radio buttons (the default preselected, oauth2
- * shown but not selectable yet); `?auth=<name>` shows another method's inputs without any
- * script; a session may pin one.
+ * one of them); `?auth=<name>` shows another method's inputs without any script; a session may
+ * pin one.
  */
 import t from 'tap'
 import { recordingUpstream } from '../../helpers/upstream.js'
@@ -13,8 +13,8 @@ t.test('the user chooses the second method', async (t) => {
   const { body } = await createSession(lk, { connector: 'multi', connection: 'm1' })
   const first = await (await lk.fetch(`/connect/${body.token}`)).text()
   t.match(first, /id="m-token" name="auth" value="token" checked/)
-  t.match(first, /id="m-sso" name="auth" value="sso" disabled/)
-  t.match(first, /not available yet/)
+  t.match(first, /id="m-sso" name="auth" value="sso">/)
+  t.notMatch(first, /not available/)
   t.match(first, /id="f-token"/)
   t.notMatch(first, /id="f-username"/)
 
@@ -23,7 +23,11 @@ t.test('the user chooses the second method', async (t) => {
   t.match(second, /id="f-username"/)
   t.match(second, /id="f-password"/)
   t.notMatch(second, /id="f-token"/)
-  t.notMatch(await (await lk.fetch(`/connect/${body.token}?auth=sso`)).text(), /value="sso" checked/, 'oauth2 cannot be chosen')
+  const sso = await lk.fetch(`/connect/${body.token}?auth=sso`)
+  const ssoPage = await sso.text()
+  t.match(ssoPage, /value="sso" checked/, 'oauth2 can be chosen')
+  t.notMatch(ssoPage, /id="f-/, 'it needs none of the other methods\' inputs: just the button')
+  t.match(sso.headers.get('content-security-policy'), /form-action 'self' https:\/\/sso\.example\.com;/)
 
   const res = await submitForm(lk, body.token, { username: 'ann', password: 'pw-secret-9a8b' }, 'login')
   t.equal(res.status, 200)

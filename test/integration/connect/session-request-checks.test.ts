@@ -16,7 +16,6 @@ t.test('session requests are checked', async (t) => {
     [{ connector: 'nope' }, 'unknown connector'],
     [{}, 'no connector'],
     [{ connector: 'weather', auth: 'nope' }, 'unknown method'],
-    [{ connector: 'multi', auth: 'sso' }, 'oauth2 is not available yet'],
     [{ connector: 'weather', connection: 'Bad Id' }, 'bad id'],
     [{ connector: 'weather', return_to: 'not a url' }, 'bad return_to'],
     [[1], 'not an object'],
@@ -31,6 +30,7 @@ t.test('session requests are checked', async (t) => {
   t.equal((await createSession(lk, { connector: 'weather', owner: 'bob' }, alice)).status, 400, 'a user names another owner')
   t.equal((await createSession(lk, { connector: 'weather', owner: 'alice' }, alice)).status, 201, 'a user names itself')
   t.equal((await createSession(lk, { connector: 'multi', auth: 'login' }, alice)).status, 201, 'a pinned method')
+  t.equal((await createSession(lk, { connector: 'multi', auth: 'sso' }, alice)).status, 201, 'a pinned oauth2 method')
 
   const form = await lk.fetch('/connect/sessions', { method: 'POST', headers: { 'x-latchkey-key': 'ck-connect-app-5e6f7a8b9c', 'content-type': 'application/x-www-form-urlencoded' }, body: 'connector=weather' })
   t.equal(form.status, 400, 'JSON only')
