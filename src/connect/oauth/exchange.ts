@@ -3,11 +3,12 @@
  * code, the same redirect_uri, the PKCE verifier, the client credentials (in the body, or HTTP
  * Basic with `client_auth: basic`) and token_params, as a form or JSON body (`token_format`).
  * requestToken reads JSON or form-encoded answers and treats a 200 with `error` as a failure.
- * What is stored is the SPEC layout: access_token, refresh_token, expires_at, token_type, scope.
+ * What is stored is the layout the oauth2 method reads: access_token, refresh_token, expires_at
+ * (and refresh_at), token_type, scope.
  */
 import type { ResolvedConnector } from '../../config/model.js'
 import { requestToken, type TokenResponse } from '../../tokens/endpoint.js'
-import { parseExpiresIn } from '../../tokens/lifetime.js'
+import { credentialsFromToken } from '../../tokens/oauth2-credentials.js'
 import type { TemplateContext } from '../../templates/types.js'
 import type { ConnectDeps } from '../deps.js'
 import type { OAuthStateRecord } from '../sessions.js'
@@ -44,17 +45,11 @@ export async function exchangeCode (deps: ConnectDeps, connector: ResolvedConnec
   return { credentials: storedCredentials(res, deps.now()), body: res.body }
 }
 
-/** The SPEC layout, read from the token object (the one at token_path, when set). */
+/**
+ * The stored layout the `oauth2` auth method reads and refreshes (src/tokens/oauth2-credentials.ts,
+ * shared with it): read from the token object (the one at token_path, when set); `expires_in`
+ * may sit beside it at the top of the answer.
+ */
 function storedCredentials (res: TokenResponse, nowMs: number): Record<string, string> {
-  const credentials: Record<string, string> = { access_token: res.access_token }
-  const text = (value: unknown) => typeof value === 'string' && value !== '' ? value : undefined
-  const refresh = text(res.token.refresh_token)
-  if (refresh !== undefined) credentials.refresh_token = refresh
-  const expiresIn = parseExpiresIn(res.expires_in)
-  if (expiresIn !== undefined) credentials.expires_at = String(Math.floor(nowMs / 1000) + Math.floor(expiresIn))
-  const type = text(res.token.token_type)
-  if (type !== undefined) credentials.token_type = type
-  const scope = text(res.token.scope)
-  if (scope !== undefined) credentials.scope = scope
-  return credentials
+  return credentialsFromToken({ ...res.token, access_token: res.access_token, expires_in: res.expires_in }, nowMs)
 }
