@@ -1,7 +1,8 @@
 /**
  * A preload (`node --import ./test/helpers/provider-dns.mjs ...`) for the real-URL catalog
  * tests: dns.lookup and dns.promises.lookup (the only resolution net, tls and undici use) are
- * replaced before any application code runs, so that the provider host names listed in
+ * replaced before any application code runs (and dns.resolve*, dns.reverse and Resolvers refuse
+ * every name), so that the provider host names listed in
  * LATCHKEY_TEST_PROVIDER_HOSTS (comma-separated, exact names) resolve to the one loopback
  * address in LATCHKEY_TEST_PROVIDER_ADDRESS, loopback IP literals resolve to themselves, and
  * every other name fails with ENOTFOUND without any query leaving the process. Each refusal
@@ -78,6 +79,24 @@ async function promisesLookup (hostname, options) {
 
 dns.lookup = lookup
 dns.promises.lookup = promisesLookup
+// Nothing in latchkey queries DNS directly (net, tls and undici go through lookup), but should
+// anything try, the resolve* family and Resolvers refuse every name too: no query leaves.
+const refuseCallback = (name) => function (hostname, ...rest) {
+  const callback = rest.at(-1)
+  process.nextTick(() => callback(notFound(hostname ?? name)))
+}
+const refusePromise = (name) => async function (hostname) { throw notFound(hostname ?? name) }
+for (const key of Object.keys(dns)) {
+  if (/^resolve|^reverse$/.test(key) && typeof dns[key] === 'function') dns[key] = refuseCallback(key)
+}
+for (const key of Object.keys(dns.promises)) {
+  if (/^resolve|^reverse$/.test(key) && typeof dns.promises[key] === 'function') dns.promises[key] = refusePromise(key)
+}
+for (const [proto, refuse] of [[dns.Resolver.prototype, refuseCallback], [dns.promises.Resolver.prototype, refusePromise]]) {
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    if (/^resolve|^reverse$/.test(key) && typeof proto[key] === 'function') proto[key] = refuse(key)
+  }
+}
 // ESM named imports (`import { lookup } from 'node:dns'`) see the replacement too.
 syncBuiltinESMExports()
 process.stderr.write(`provider-dns: active, ${hosts.size} names -> ${address}\n`)

@@ -2,7 +2,8 @@
  * The real-URL harness's guarantee that nothing leaves loopback: in the gateway process,
  * test/helpers/provider-dns.mjs resolves only the fakes' host names (to the fakes' loopback
  * address) and refuses every other name with ENOTFOUND, through dns.lookup (what net, tls and
- * undici use) and dns.promises.lookup alike, and says so on stderr.
+ * undici use) and dns.promises.lookup alike, and says so on stderr; dns.resolve* and Resolvers
+ * answer nothing at all.
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -49,6 +50,8 @@ const one = (name, options) => new Promise((resolve) => dns.lookup(name, options
     publicLiteral: await one('93.184.215.14', {}),
     promisesListed: await lookup('${SHOPIFY_HOST}'),
     promisesUnlisted: await lookup('www.example.com').catch((err) => err.code),
+    resolve4: await new Promise((resolve) => dns.resolve4('${SHOPIFY_HOST}', (err) => resolve(err ? err.code : 'resolved'))),
+    resolver: await new dns.promises.Resolver().resolve4('www.example.com').catch((err) => err.code),
   }
   process.stdout.write(JSON.stringify(out))
 })()`
@@ -66,7 +69,9 @@ const one = (name, options) => new Promise((resolve) => dns.lookup(name, options
     publicLiteral: 'ENOTFOUND',
     promisesListed: { address: '127.0.0.77', family: 4 },
     promisesUnlisted: 'ENOTFOUND',
-  })
+    resolve4: 'ENOTFOUND',
+    resolver: 'ENOTFOUND',
+  }, 'no resolver query: even a listed name is only answered through lookup')
   t.match(stderr, /provider-dns: active, 1 names -> 127\.0\.0\.77/)
   t.match(stderr, /provider-dns: refused www\.example\.com/)
 
