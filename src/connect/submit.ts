@@ -7,12 +7,9 @@
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { ResolvedConnector } from '../config/model.js'
-import type { AccessConfig } from '../config/schema.js'
 import { checkInputValues, inputsFor } from '../connections/inputs.js'
-import type { ConnectionDraft } from '../connections/draft.js'
-import type { StoredConnection } from '../connections/record.js'
-import { GatewayError, isGatewayError } from '../errors.js'
-import { runConnectionTest } from '../proxy/connection-test.js'
+import { isGatewayError } from '../errors.js'
+import { checkClaim, sessionDraft, testDraft, type DraftTest } from './connection-to-be.js'
 import type { ConnectDeps } from './deps.js'
 import { selectMethod, typedValues } from './form-state.js'
 import { startAuthorize } from './oauth/authorize.js'
@@ -50,15 +47,9 @@ export async function submitConnect (deps: ConnectDeps, token: string, session: 
     return { kind: 'form', status: 400, view: { ...base, method, inputs, values: values.shown, errors } }
   }
 
-  // The connection may have been claimed since the session was made: decide again. These ends
-  // are final (no retry can succeed), so with a return_to they redirect there (SPEC 8).
-  if (runtime.config.connections.has(session.connection)) {
-    return finalError(deps, token, session, 409, 'connection_conflict', 'A connection with this id is defined in the gateway configuration.')
-  }
-  const existing = await deps.connections.stored(session.connection)
-  if (existing !== undefined && existing.owner !== session.owner) {
-    return finalError(deps, token, session, 403, 'forbidden', 'This connection belongs to someone else.')
-  }
+  // Claimed since the session was made: final ends, so with a return_to they redirect there (SPEC 8).
+  const claim = await checkClaim(deps, session)
+  if (!claim.ok) return finalError(deps, token, session, claim.status, claim.code, claim.message)
 
   // oauth2: the typed config goes with the state to the provider and back (src/connect/oauth/).
   const methodConfig = connector.auth.methods[method]
@@ -77,22 +68,13 @@ export async function submitConnect (deps: ConnectDeps, token: string, session: 
     }
   }
 
-  const access: AccessConfig = existing?.access ?? { callers: session.created_by === null ? [] : [session.created_by], users: 'owner' }
-  const draft: ConnectionDraft = {
-    connector: connector.slug,
-    auth: method,
-    owner: session.owner,
-    config: values.config,
-    credentials: values.credentials,
-    access,
-    ...(existing?.rate_limit === undefined ? {} : { rate_limit: existing.rate_limit }),
-  }
-
+  const draft = sessionDraft(session, connector.slug, method, values, claim.existing)
   if (connector.test !== undefined) {
-    const failure = await testFailure(deps, session.connection, draft, connector)
-    if (failure !== undefined) {
-      log.info({ connection: session.connection, connector: connector.slug, status: failure.status }, 'connect page: connector test failed, nothing stored')
-      return { kind: 'form', status: failure.status === null ? 502 : 400, view: { ...base, method, inputs, values: values.shown, errors: {}, banner: failure.message } }
+    const test = await testDraft(deps, session.connection, draft)
+    if (!test.passed) {
+      const status = 'status' in test ? test.status : null
+      log.info({ connection: session.connection, connector: connector.slug, status }, 'connect page: connector test failed, nothing stored')
+      return { kind: 'form', status: status === null ? 502 : 400, view: { ...base, method, inputs, values: values.shown, errors: {}, banner: testMessage(test, connector.name ?? connector.slug) } }
     }
   }
 
@@ -125,22 +107,9 @@ async function finalError (deps: ConnectDeps, token: string, session: { connecti
   return { kind: 'message', status, title: 'Cannot connect', message }
 }
 
-/** Runs the connector test on the connection-to-be; a message for the user when it fails. */
-async function testFailure (deps: ConnectDeps, id: string, draft: ConnectionDraft, connector: ResolvedConnector): Promise<{ status: number | null, message: string } | undefined> {
-  const at = new Date(deps.now()).toISOString()
-  const record: StoredConnection = { v: 1, id, ...draft, status: 'connected', created_at: at, updated_at: at }
-  const name = connector.name ?? connector.slug
-  try {
-    const compiled = deps.runtime().compileStored(record)
-    const result = await runConnectionTest({ runtime: deps.runtime, ...deps.test }, compiled)
-    if (result.ok) return undefined
-    if (result.status !== null) {
-      return { status: result.status, message: `${name} refused these details (it answered HTTP ${result.status}). Check them and try again.` }
-    }
-    return { status: null, message: `${name} could not be reached to check these details (${result.error?.code ?? 'upstream_unreachable'}). Try again in a moment.` }
-  } catch (err) {
-    // A render or safety refusal of the test request: the gateway's problem, not the user's.
-    if (!isGatewayError(err)) throw err
-    return { status: null, message: `These details could not be checked with ${name} (${(err as GatewayError).code}).` }
-  }
+/** What the user reads when the connector test refused the typed details. */
+function testMessage (test: Exclude<DraftTest, { passed: true }>, name: string): string {
+  if ('notRun' in test) return `These details could not be checked with ${name} (${test.code}).`
+  if (test.status !== null) return `${name} refused these details (it answered HTTP ${test.status}). Check them and try again.`
+  return `${name} could not be reached to check these details (${test.code}). Try again in a moment.`
 }

@@ -8,11 +8,9 @@
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { ResolvedConnector } from '../../config/model.js'
-import type { AccessConfig } from '../../config/schema.js'
 import type { ConnectionDraft } from '../../connections/draft.js'
-import type { StoredConnection } from '../../connections/record.js'
 import { isGatewayError } from '../../errors.js'
-import { runConnectionTest } from '../../proxy/connection-test.js'
+import { checkClaim, sessionDraft, testDraft } from '../connection-to-be.js'
 import type { ConnectDeps } from '../deps.js'
 import { returnUrl } from '../return-to.js'
 import type { ConnectSession, OAuthStateRecord } from '../sessions.js'
@@ -85,28 +83,15 @@ export async function completeOAuth (deps: ConnectDeps, query: Readonly<Record<s
   if ('code' in completed) return errorEnd(end, completed.status, completed.code, completed.message)
 
   // Claimed since the link was made (by the YAML or another owner): final ends.
-  if (runtime.config.connections.has(session.connection)) {
+  const claim = await checkClaim(deps, session)
+  if (!claim.ok) {
     await deps.sessions.consumeDigest(record.session)
-    return errorEnd(end, 409, 'connection_conflict', 'A connection with this id is defined in the gateway configuration.')
+    return errorEnd(end, claim.status, claim.code, claim.message)
   }
-  const existing = await deps.connections.stored(session.connection)
-  if (existing !== undefined && existing.owner !== session.owner) {
-    await deps.sessions.consumeDigest(record.session)
-    return errorEnd(end, 403, 'forbidden', 'This connection belongs to someone else.')
-  }
-  const access: AccessConfig = existing?.access ?? { callers: session.created_by === null ? [] : [session.created_by], users: 'owner' }
-  const draft: ConnectionDraft = {
-    connector: connector.slug,
-    auth: record.method,
-    owner: session.owner,
-    config: completed.config,
-    credentials: completed.credentials,
-    access,
-    ...(existing?.rate_limit === undefined ? {} : { rate_limit: existing.rate_limit }),
-  }
+  const draft = sessionDraft(session, connector.slug, record.method, completed, claim.existing)
 
   if (connector.test !== undefined) {
-    const failure = await testFailure(deps, session.connection, draft)
+    const failure = await testFailureReason(deps, session.connection, draft)
     if (failure !== undefined) {
       log.info({ ...logged, status: failure }, 'oauth callback: connector test failed, nothing stored')
       return errorEnd(end, 502, 'connection_test_failed', `${name} did not accept the new connection (${failure}).`)
@@ -157,16 +142,13 @@ async function connectionToBe (deps: ConnectDeps, session: ConnectSession, conne
 }
 
 /** The connector test on the connection-to-be: undefined when it passed, else a short reason. */
-async function testFailure (deps: ConnectDeps, id: string, draft: ConnectionDraft): Promise<string | undefined> {
-  const at = new Date(deps.now()).toISOString()
-  const record: StoredConnection = { v: 1, id, ...draft, status: 'connected', created_at: at, updated_at: at }
+async function testFailureReason (deps: ConnectDeps, id: string, draft: ConnectionDraft): Promise<string | undefined> {
   try {
-    const compiled = deps.runtime().compileStored(record)
-    const result = await runConnectionTest({ runtime: deps.runtime, ...deps.test }, compiled)
-    if (result.ok) return undefined
-    return result.status !== null ? `it answered HTTP ${result.status}` : (result.error?.code ?? 'upstream_unreachable')
-  } catch (err) {
-    return isGatewayError(err) ? err.code : 'the test could not run'
+    const test = await testDraft(deps, id, draft)
+    if (test.passed) return undefined
+    return 'status' in test && test.status !== null ? `it answered HTTP ${test.status}` : test.code
+  } catch {
+    return 'the test could not run'
   }
 }
 
