@@ -55,10 +55,35 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('upstreamSeconds', null)
   app.decorateRequest('accessLogged', false)
 
+  // The level is fixed for the life of the logger: with the access line off, no per-request
+  // object is built for it.
+  const accessLog = deps.logger.isLevelEnabled('info')
+  const logRequest = (request: FastifyRequest, reply: FastifyReply, aborted: boolean): void => {
+    // Once per request: a response 'error' runs onResponse and is then closed unfinished too.
+    if (request.accessLogged) return
+    request.accessLogged = true
+    deps.metrics.request(request.connectionId, reply.statusCode, request.upstreamSeconds)
+    if (accessLog) {
+      // The root logger with reqId spelled out: the same line as request.log's, without building
+      // the per-request child logger (see LazyChildLogger) just for it.
+      deps.logger.info({
+        reqId: request.id,
+        method: request.method,
+        connection: request.connectionId,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        ...(aborted ? { aborted: true } : {}),
+      }, 'request')
+    }
+  }
+
   // Hooks take `done` rather than being async: an async hook costs a promise and a microtask
   // turn per request (measured with `npm run bench -- --profile`), and these do no async work.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    // A caller that goes away before its answer is complete gets no onResponse: its request is
+    // still counted and logged once (fastify's onRequestAbort misses aborts during a download).
+    reply.raw.once('close', () => { if (!reply.raw.writableFinished) logRequest(request, reply, true) })
     const refused = refuseAtTheDoor(request.method, request.raw.rawHeaders)
     if (refused !== undefined) {
       sendError(reply, refused, request.id)
@@ -100,35 +125,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     })
   })
 
-  // The level is fixed for the life of the logger: with the access line off, no per-request
-  // object is built for it.
-  const accessLog = deps.logger.isLevelEnabled('info')
-  const logRequest = (request: FastifyRequest, reply: FastifyReply, aborted: boolean): void => {
-    // Once per request: a response 'error' runs onResponse and is then closed unfinished too.
-    if (request.accessLogged) return
-    request.accessLogged = true
-    deps.metrics.request(request.connectionId, reply.statusCode, request.upstreamSeconds)
-    if (accessLog) {
-      // The root logger with reqId spelled out: the same line as request.log's, without building
-      // the per-request child logger (see LazyChildLogger) just for it.
-      deps.logger.info({
-        reqId: request.id,
-        method: request.method,
-        connection: request.connectionId,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        ...(aborted ? { aborted: true } : {}),
-      }, 'request')
-    }
-  }
   app.addHook('onResponse', (request, reply, done) => {
     logRequest(request, reply, false)
-    done()
-  })
-  // A caller that goes away before its answer is complete gets no onResponse: its request is
-  // still counted and logged once (fastify's onRequestAbort misses aborts during a download).
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.raw.once('close', () => { if (!reply.raw.writableFinished) logRequest(request, reply, true) })
     done()
   })
 

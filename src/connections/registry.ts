@@ -80,10 +80,6 @@ export class ConnectionRegistry {
     this.#entries.delete(id)
   }
 
-  get size (): number {
-    return this.#entries.size
-  }
-
   async close (): Promise<void> {
     await this.#watch?.close()
   }

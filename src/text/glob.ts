@@ -84,7 +84,7 @@ export function matchGlob (glob: CompiledGlob, input: readonly string[]): boolea
 }
 
 /** One input part against one non-`**` glob part. */
-export function matchPart (part: CompiledPart, text: string, options: GlobOptions): boolean {
+function matchPart (part: CompiledPart, text: string, options: GlobOptions): boolean {
   const { pieces } = part
   if (pieces.length === 1) return text === pieces[0]
   if (!wildcardable(options, text)) return false
