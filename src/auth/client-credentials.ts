@@ -2,7 +2,7 @@
 import type { AuthMethodOf } from '../config/schema.js'
 import { requestToken } from '../tokens/endpoint.js'
 import { parseExpiresIn, usableSeconds } from '../tokens/lifetime.js'
-import type { AuthDeps } from './compile.js'
+import type { AuthDeps } from './types.js'
 import { bearerOf, render, type AuthMethod, type AuthScope } from './types.js'
 
 export function clientCredentialsMethod (config: AuthMethodOf<'oauth_client_credentials'>, deps: AuthDeps): AuthMethod {

@@ -1,35 +1,16 @@
 /** Builds the runtime auth method for a config entry: one case per type, checked exhaustive. */
 import type { AuthMethodConfig } from '../config/schema.js'
-import type { TemplateCompiler } from '../config/semantic.js'
 import { apiKeyMethod } from './api-key.js'
 import { basicMethod } from './basic.js'
 import { bearerMethod } from './bearer.js'
 import { customMethod } from './custom.js'
 import { noneMethod } from './none.js'
-import type { AuthMethod } from './types.js'
-import type { Dispatcher } from 'undici'
-import type { TokenKeyer } from '../tokens/cache-key.js'
-import type { TokenService } from '../tokens/service.js'
-import type { SigningKeys } from './jwt-signing.js'
+import type { AuthDeps, AuthMethod } from './types.js'
 import { clientCredentialsMethod } from './client-credentials.js'
 import { jwtMethod } from './jwt.js'
 import { jwtBearerMethod } from './jwt-bearer.js'
 import { oauth1Method } from './oauth1.js'
-import { oauth2Method, type OAuth2TokenStore } from './oauth2.js'
-
-export interface AuthDeps {
-  compiler: TemplateCompiler
-  tokens: TokenService
-  tokenKey: TokenKeyer
-  /** Where token requests go: operator-written URLs are trusted, templated ones guarded. */
-  tokenDispatcher: (templated: boolean) => Dispatcher
-  tokenTimeoutMs: number
-  /** Epoch ms, injectable for tests. */
-  now: () => number
-  signingKeys: SigningKeys
-  /** Stored OAuth 2.0 tokens (connect flow); without it an oauth2 connection is never connected. */
-  oauth2Tokens?: OAuth2TokenStore
-}
+import { oauth2Method } from './oauth2.js'
 
 export class UnsupportedAuthMethodError extends Error {
   override readonly name = 'UnsupportedAuthMethodError'

@@ -9,7 +9,7 @@ import { durationMs } from '../config/units.js'
 import { requestToken } from '../tokens/endpoint.js'
 import { parseExpiresIn, usableSeconds } from '../tokens/lifetime.js'
 import { compileClaims } from './claims.js'
-import type { AuthDeps } from './compile.js'
+import type { AuthDeps } from './types.js'
 import { signJwt } from './jwt-signing.js'
 import { bearerOf, render, type AuthMethod, type AuthScope } from './types.js'
 

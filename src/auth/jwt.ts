@@ -5,7 +5,7 @@
  */
 import type { AuthMethodOf } from '../config/schema.js'
 import { compileClaims } from './claims.js'
-import type { AuthDeps } from './compile.js'
+import type { AuthDeps } from './types.js'
 import { signJwt } from './jwt-signing.js'
 import { render, type AuthMethod } from './types.js'
 

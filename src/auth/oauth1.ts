@@ -9,7 +9,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto'
 import type { AuthMethodOf } from '../config/schema.js'
-import type { AuthDeps } from './compile.js'
+import type { AuthDeps } from './types.js'
 import { render, type AuthMethod, type SignedRequest } from './types.js'
 
 type Pairs = ReadonlyArray<readonly [name: string, value: string]>

@@ -19,18 +19,8 @@ import type { AuthMethodOf } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
 import { oauthErrorOf, requestToken } from '../tokens/endpoint.js'
 import { credentialsFromToken, secondsUntilRefresh, type OAuth2Credentials } from '../tokens/oauth2-credentials.js'
-import type { AuthDeps } from './compile.js'
-import { render, type AuthMethod, type AuthOutcome, type AuthScope } from './types.js'
+import { render, type AuthDeps, type AuthMethod, type AuthOutcome, type AuthScope } from './types.js'
 
-/** Where refreshes read and write a connection's tokens: the stored record, fresh, atomically. */
-export interface OAuth2TokenStore {
-  /** The credentials as stored now (not a cached copy); undefined when the connection is gone. */
-  current (connectionId: string): Promise<OAuth2Credentials | undefined>
-  /** Replaces the tokens in the stored record, atomically. */
-  save (connectionId: string, credentials: OAuth2Credentials): Promise<void>
-  /** The provider refused the refresh token: the user must reconnect. */
-  markRefreshFailed (connectionId: string): Promise<void>
-}
 
 const NOT_CONNECTED = 'the connection has no OAuth token yet: connect it through a connect session'
 const EXPIRED = 'the connection\'s authorization has expired: reconnect it through a connect session'

@@ -4,6 +4,12 @@
  */
 import type { AuthType } from '../config/schema.js'
 import type { CompiledTemplate, TemplateContext } from '../templates/types.js'
+import type { Dispatcher } from 'undici'
+import type { TemplateCompiler } from '../config/semantic.js'
+import type { TokenKeyer } from '../tokens/cache-key.js'
+import type { OAuth2Credentials } from '../tokens/oauth2-credentials.js'
+import type { TokenService } from '../tokens/service.js'
+import type { SigningKeys } from './jwt-signing.js'
 
 /** What a request carries into the auth step: its template context and prefetched secrets. */
 export interface AuthScope {
@@ -59,4 +65,29 @@ export function bearerOf (outcome: AuthOutcome): string | undefined {
 /** Renders a compiled template as a field of this method; errors already name no values. */
 export function render (template: CompiledTemplate, scope: AuthScope): string {
   return template.render(scope.context, scope.secrets)
+}
+
+/** What compiling an auth method may use: template compiler, token machinery, clocks. */
+export interface AuthDeps {
+  compiler: TemplateCompiler
+  tokens: TokenService
+  tokenKey: TokenKeyer
+  /** Where token requests go: operator-written URLs are trusted, templated ones guarded. */
+  tokenDispatcher: (templated: boolean) => Dispatcher
+  tokenTimeoutMs: number
+  /** Epoch ms, injectable for tests. */
+  now: () => number
+  signingKeys: SigningKeys
+  /** Stored OAuth 2.0 tokens (connect flow); without it an oauth2 connection is never connected. */
+  oauth2Tokens?: OAuth2TokenStore
+}
+
+/** Where refreshes read and write a connection's tokens: the stored record, fresh, atomically. */
+export interface OAuth2TokenStore {
+  /** The credentials as stored now (not a cached copy); undefined when the connection is gone. */
+  current (connectionId: string): Promise<OAuth2Credentials | undefined>
+  /** Replaces the tokens in the stored record, atomically. */
+  save (connectionId: string, credentials: OAuth2Credentials): Promise<void>
+  /** The provider refused the refresh token: the user must reconnect. */
+  markRefreshFailed (connectionId: string): Promise<void>
 }

@@ -2,7 +2,7 @@
  * The `oauth2` method's view of the store (src/auth/oauth2.ts OAuth2TokenStore): a connection's
  * tokens read fresh and replaced atomically in its stored record, and its status.
  */
-import type { OAuth2TokenStore } from '../auth/oauth2.js'
+import type { OAuth2TokenStore } from '../auth/types.js'
 import type { ConnectionRepository } from './repository.js'
 
 /** Token fields a refresh replaces; whatever else the credentials hold stays. */

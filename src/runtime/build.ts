@@ -14,7 +14,7 @@ import { createUserJwtVerifier, type UserJwtVerifier } from '../callers/user-jwt
 import { durationMs } from '../config/units.js'
 import type { CompiledTemplate, TemplateContext } from '../templates/types.js'
 import { compileConnection, type CompiledConnection } from './connection.js'
-import type { AuthDeps } from '../auth/compile.js'
+import type { AuthDeps } from '../auth/types.js'
 import type { SecretLookup } from './secrets.js'
 import type { IncomingHttpHeaders } from 'node:http'
 import { resolveStored } from '../connections/record.js'
