@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   unauthenticated: 401,
   user_required: 401,
+  webhook_signature_invalid: 401,
   forbidden: 403,
   route_not_allowed: 403,
   not_found: 404,

@@ -20,8 +20,12 @@ export interface ServerSettings {
   keep_alive_timeout_ms: number
   body_limit_bytes: number
   allow_private_upstreams: boolean
+  /** /metrics without auth on this port as well (SPEC 9); null: only the admin-only route. */
+  metrics_port: number | null
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   connect: { return_to_origins: readonly string[], browser_binding: boolean }
+  /** SPEC 8.2: where lifecycle events (and webhooks without forward_to) go; `secret` is a template. */
+  events?: { url: string, secret: string }
 }
 
 export interface CacheSettings {

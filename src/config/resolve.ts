@@ -25,8 +25,10 @@ export function resolveServer (raw: RawConfig['server'] = {}): ServerSettings {
     keep_alive_timeout_ms: durationMs(raw.keep_alive_timeout ?? '72s'),
     body_limit_bytes: sizeBytes(raw.body_limit ?? '10mb'),
     allow_private_upstreams: raw.allow_private_upstreams ?? false,
+    metrics_port: raw.metrics_port ?? null,
     log_level: raw.log_level ?? 'info',
     connect: { return_to_origins: raw.connect?.return_to_origins ?? [], browser_binding: raw.connect?.browser_binding ?? true },
+    ...(raw.events === undefined ? {} : { events: { url: raw.events.url, secret: raw.events.secret } }),
   }
 }
 

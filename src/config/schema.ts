@@ -200,6 +200,19 @@ const Entity = Type.Object({
   events: Type.Optional(Type.Array(Type.String())),
 }, Strict)
 
+export const WEBHOOK_VERIFY_TYPES = ['stripe', 'slack', 'github', 'shopify', 'standard', 'hmac'] as const
+/** `header`, `algorithm`, `encoding` and `prefix` are for `hmac` only (checked in semantic.ts). */
+const WebhookVerify = Type.Object({
+  type: literals(WEBHOOK_VERIFY_TYPES, 'stripe, slack, github, shopify, standard or hmac'),
+  secret: Template,
+  tolerance: Type.Optional(Duration),
+  header: Type.Optional(HeaderName),
+  algorithm: Type.Optional(literals(['sha256', 'sha1', 'sha512'] as const, 'sha256, sha1 or sha512')),
+  encoding: Type.Optional(literals(['hex', 'base64'] as const, 'hex or base64')),
+  prefix: Type.Optional(Type.String()),
+}, Strict)
+export type WebhookVerifyConfig = Static<typeof WebhookVerify>
+
 export const ConnectorSchema = Type.Object({
   name: Type.Optional(Type.String()),
   description: Type.Optional(Type.String()),
@@ -240,6 +253,11 @@ export const ConnectorSchema = Type.Object({
   }, Strict)),
   capabilities: Type.Optional(Type.Object({
     entities: Type.Optional(idMap(Entity)),
+  }, Strict)),
+  /** SPEC 13: how `POST /webhooks/<connection>` is verified, and where it is forwarded. */
+  webhooks: Type.Optional(Type.Object({
+    verify: WebhookVerify,
+    forward_to: Type.Optional(TemplateAt('base_url')),
   }, Strict)),
 }, Strict)
 export type ConnectorConfig = Static<typeof ConnectorSchema>
@@ -284,6 +302,8 @@ export const ConfigSchema = Type.Object({
     keep_alive_timeout: Type.Optional(Duration),
     body_limit: Type.Optional(Size),
     allow_private_upstreams: Type.Optional(Type.Boolean()),
+    /** SPEC 9: /metrics also served on this port, without auth (a private scrape network). */
+    metrics_port: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()], { description: 'a port number or null' })),
     log_level: Type.Optional(literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'fatal, error, warn, info, debug, trace or silent')),
     connect: Type.Optional(Type.Object({
       return_to_origins: Type.Optional(Type.Array(Type.String())),
@@ -292,6 +312,11 @@ export const ConfigSchema = Type.Object({
        * only when something in front forwards the callback without the browser's cookies.
        */
       browser_binding: Type.Optional(Type.Boolean()),
+    }, Strict)),
+    /** SPEC 8.2, 13: lifecycle events and forwarded webhooks, signed as Standard Webhooks. */
+    events: Type.Optional(Type.Object({
+      url: Type.String(),
+      secret: TemplateAt('caller'),
     }, Strict)),
   }, Strict)),
   store: Type.Optional(Type.Object({

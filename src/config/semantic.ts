@@ -8,7 +8,7 @@ import type { CompiledTemplate, TemplateSite } from '../templates/types.js'
 import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
 import { checkForwardPath } from '../proxy/path-safety.js'
 import { parseJsonPath } from '../text/json-path.js'
-import type { RawConfig } from './schema.js'
+import type { ConnectorConfig, RawConfig } from './schema.js'
 import { allConnectors } from './resolve.js'
 import { templateFields } from './templates.js'
 import type { ConfigPath } from './yaml-source.js'
@@ -62,6 +62,7 @@ function checkStorage (raw: RawConfig, report: Report): void {
   if (durationMs(headers ?? '10s') > durationMs(request ?? '300s') && durationMs(request ?? '300s') > 0) {
     report(['server', headers === undefined ? 'request_timeout' : 'headers_timeout'], 'headers_timeout must not exceed request_timeout')
   }
+  if (raw.server?.events !== undefined && !isHttpUrl(raw.server.events.url)) report(['server', 'events', 'url'], 'expected an http(s) URL')
   raw.server?.connect?.return_to_origins?.forEach((origin, i) => {
     if (!isOrigin(origin)) report(['server', 'connect', 'return_to_origins', i], 'expected an origin such as https://app.example.com')
   })
@@ -149,12 +150,26 @@ function checkConnectors (raw: RawConfig, report: Report): void {
         report([...at, 'test', 'expect_json', key], (err as Error).message, 'key')
       }
     }
+    if (connector.webhooks !== undefined) checkWebhooks([...at, 'webhooks'], connector.webhooks, report)
     for (const [entity, spec] of Object.entries(connector.capabilities?.entities ?? {})) {
       for (const [action, def] of Object.entries(spec.actions ?? {})) {
         checkStaticPath([...at, 'capabilities', 'entities', entity, 'actions', action, 'path'], def.path)
       }
     }
   }
+}
+
+/** SPEC 13: `header`, `algorithm`, `encoding`, `prefix` belong to the generic hmac verifier. */
+function checkWebhooks (at: ConfigPath, webhooks: NonNullable<ConnectorConfig['webhooks']>, report: Report): void {
+  const verify = webhooks.verify
+  if (verify.type === 'hmac' && verify.header === undefined) report([...at, 'verify'], "the hmac verifier needs 'header'")
+  if (verify.type !== 'hmac') {
+    for (const key of ['header', 'algorithm', 'encoding', 'prefix'] as const) {
+      if (verify[key] !== undefined) report([...at, 'verify', key], `'${key}' is only for type hmac`, 'key')
+    }
+  }
+  const forward = webhooks.forward_to
+  if (forward !== undefined && !TEMPLATE_TAG.test(forward) && !isHttpUrl(forward)) report([...at, 'forward_to'], 'expected an absolute http(s) URL')
 }
 
 function checkConnections (raw: RawConfig, report: Report): void {
