@@ -9,10 +9,17 @@
  */
 import type { ConnectorConfig } from '../config/schema.js'
 import { ACCOUNTING_CONNECTORS } from './providers/accounting.js'
+import { COLLABORATION_CONNECTORS } from './providers/collaboration.js'
+import { CUSTOMER_CONNECTORS } from './providers/customer.js'
+import { DEVELOPER_CONNECTORS } from './providers/developer.js'
 import { GOOGLE_CONNECTORS } from './providers/google.js'
 import { MICROSOFT_CONNECTORS } from './providers/microsoft.js'
 import { SAAS_CONNECTORS } from './providers/saas.js'
+import { ENTERPRISE_CONNECTORS } from './providers/enterprise.js'
+import { WORKSPACE_APP_CONNECTORS } from './providers/workspace-apps.js'
 import { apiKeyInput, bearer, clientSecrets } from './shared.js'
+import { GITHUB_CAPABILITIES } from './capabilities/github.js'
+import { STRIPE_CAPABILITIES } from './capabilities/stripe.js'
 
 export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
   http: {
@@ -59,6 +66,7 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
       },
     },
     test: { method: 'GET', path: '/user', expect_status: 200 },
+    capabilities: GITHUB_CAPABILITIES,
   },
   stripe: {
     name: 'Stripe',
@@ -69,6 +77,7 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
     inputs: [{ ...apiKeyInput, label: 'Secret key', pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]+$', pattern_error: 'a secret or restricted key (sk_… or rk_…)' }],
     auth: { default: 'key', methods: { key: bearer('api_key') } },
     test: { method: 'GET', path: '/v1/balance', expect_status: 200 },
+    capabilities: STRIPE_CAPABILITIES,
   },
   openai: {
     name: 'OpenAI',
@@ -84,4 +93,9 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
   ...GOOGLE_CONNECTORS,
   ...MICROSOFT_CONNECTORS,
   ...SAAS_CONNECTORS,
+  ...COLLABORATION_CONNECTORS,
+  ...CUSTOMER_CONNECTORS,
+  ...DEVELOPER_CONNECTORS,
+  ...ENTERPRISE_CONNECTORS,
+  ...WORKSPACE_APP_CONNECTORS,
 }

@@ -1,6 +1,7 @@
 /** Commerce, accounting and inventory: Shopify, Xero, QuickBooks Online, Cin7 Core, Cin7 Omni. */
 import type { ConnectorConfig } from '../../config/schema.js'
 import { clientSecrets, secretInput, subdomainInput } from '../shared.js'
+import { SHOPIFY_CAPABILITIES } from '../capabilities/shopify.js'
 
 /** Shopify Admin API version (quarterly releases, each supported for at least 12 months). */
 const SHOPIFY_API_VERSION = '2025-10'
@@ -49,6 +50,7 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
       },
     },
     test: { method: 'GET', path: '/shop.json', expect_status: 200 },
+    capabilities: SHOPIFY_CAPABILITIES,
   },
   xero: {
     name: 'Xero',

@@ -1,6 +1,9 @@
 /** Messaging, CRM, productivity and support SaaS APIs. */
 import type { ConnectorConfig } from '../../config/schema.js'
 import { apiKeyInput, bearer, clientSecrets, secretInput, subdomainInput } from '../shared.js'
+import { HUBSPOT_CAPABILITIES } from '../capabilities/hubspot.js'
+import { SALESFORCE_CAPABILITIES } from '../capabilities/salesforce.js'
+import { SLACK_CAPABILITIES } from '../capabilities/slack.js'
 
 /** Salesforce REST API version (three releases a year; old versions stay available for years). */
 const SALESFORCE_API_VERSION = 'v62.0'
@@ -48,6 +51,7 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
     // auth.test answers 200 even for a revoked or wrong token, with {"ok": false, "error": ...}:
     // the verdict is the body's `ok` (https://docs.slack.dev/reference/methods/auth.test).
     test: { method: 'GET', path: '/auth.test', expect_status: 200, expect_json: { ok: true } },
+    capabilities: SLACK_CAPABILITIES,
   },
   hubspot: {
     name: 'HubSpot',
@@ -74,18 +78,7 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
       },
     },
     test: { method: 'GET', path: '/crm/v3/objects/contacts?limit=1', expect_status: 200 },
-    capabilities: {
-      entities: {
-        contact: {
-          fields: ['id', 'email', 'firstname', 'lastname'],
-          actions: {
-            list: { method: 'GET', path: '/crm/v3/objects/contacts' },
-            read: { method: 'GET', path: '/crm/v3/objects/contacts/{{ params.id }}' },
-            create: { method: 'POST', path: '/crm/v3/objects/contacts' },
-          },
-        },
-      },
-    },
+    capabilities: HUBSPOT_CAPABILITIES,
   },
   sendgrid: {
     name: 'SendGrid',
@@ -178,6 +171,7 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
       },
     },
     test: { method: 'GET', path: '/limits', expect_status: 200 },
+    capabilities: SALESFORCE_CAPABILITIES,
   },
   linear: {
     name: 'Linear',
