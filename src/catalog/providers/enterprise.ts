@@ -178,6 +178,7 @@ export const ENTERPRISE_CONNECTORS: Record<string, ConnectorConfig> = {
         help: 'Filled in after connecting with OAuth',
       },
       { name: 'user_id', label: 'User ID', type: 'text', required: false, help: 'JWT grant: the user (GUID) the integration acts as' },
+      secretInput('webhook_secret', 'Connect HMAC key', { required: false, help: 'To verify DocuSign Connect messages sent to latchkey' }),
     ],
     auth: {
       default: 'oauth',
@@ -214,6 +215,12 @@ export const ENTERPRISE_CONNECTORS: Record<string, ConnectorConfig> = {
       },
     },
     test: { method: 'GET', path: '/folders', expect_status: 200 },
+    // Connect (webhook) messages with HMAC enabled: base64 HMAC-SHA256 of the body with the
+    // account's HMAC key, in X-DocuSign-Signature-1 (a second key signs X-DocuSign-Signature-2).
+    // https://developers.docusign.com/platform/webhooks/connect/hmac/
+    webhooks: {
+      verify: { type: 'hmac', secret: '{{ connection.credentials.webhook_secret }}', header: 'X-DocuSign-Signature-1', algorithm: 'sha256', encoding: 'base64' },
+    },
     capabilities: {
       entities: {
         envelope: {

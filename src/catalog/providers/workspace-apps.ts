@@ -168,7 +168,10 @@ export const WORKSPACE_APP_CONNECTORS: Record<string, ConnectorConfig> = {
     domain: 'attio.com',
     visibility: 'public',
     base_url: 'https://api.attio.com/v2',
-    inputs: [secretInput('token', 'API key (workspace access token)', { required: false })],
+    inputs: [
+      secretInput('token', 'API key (workspace access token)', { required: false }),
+      secretInput('webhook_secret', 'Webhook secret', { required: false, help: 'The secret Attio returned when the webhook was created' }),
+    ],
     auth: {
       default: 'token',
       methods: {
@@ -187,6 +190,11 @@ export const WORKSPACE_APP_CONNECTORS: Record<string, ConnectorConfig> = {
     },
     // /self answers for any token; `active` says whether it is valid.
     test: { method: 'GET', path: '/self', expect_status: 200, expect_json: { active: true } },
+    // Hex HMAC-SHA256 of the body with the webhook's secret, in Attio-Signature.
+    // https://docs.attio.com/rest-api/guides/webhooks
+    webhooks: {
+      verify: { type: 'hmac', secret: '{{ connection.credentials.webhook_secret }}', header: 'Attio-Signature', algorithm: 'sha256', encoding: 'hex' },
+    },
     capabilities: {
       entities: {
         record: {

@@ -26,6 +26,10 @@ const SAMPLE: Record<string, string> = {
   instance_url: 'https://acme.my.salesforce.com',
   site: 'acme',
   subdomain: 'acme',
+  api_key: '0123456789abcdef0123456789abcdef',
+  account_sid: 'AC0123456789abcdef0123456789abcdef',
+  instance: 'dev12345',
+  data_centre: 'eu',
 }
 
 function requiredConfig (connector: ConnectorConfig): Record<string, string> {
