@@ -59,6 +59,11 @@ export interface ProviderShape {
   api: (req: FakeRequest) => FakeAnswer | undefined
   /** The provider's answer to a missing or wrong token. */
   unauthorized?: FakeAnswer
+  /**
+   * Credentials the API accepts without a token exchange (personal tokens, API keys), in the
+   * form `presented` reads them.
+   */
+  staticTokens?: string[]
 }
 
 export interface ProviderFake {
@@ -78,13 +83,13 @@ export interface ProviderFake {
   handle (req: FakeRequest): FakeAnswer
 }
 
-const bearerToken = (req: FakeRequest) => /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]
+export const bearerToken = (req: FakeRequest) => /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]
 
 export function providerFake (shape: ProviderShape): ProviderFake {
   const authorize = new URL(shape.authorize)
   const token = new URL(shape.token)
   const { id: clientId, secret: clientSecret } = clientCredentials(shape.slug)
-  const validTokens = new Set<string>()
+  const validTokens = new Set<string>(shape.staticTokens ?? [])
   const usedCodes = new Set<string>()
   const fresh = (kind: string) => `${kind}-${randomBytes(12).toString('hex')}`
   const is = (req: FakeRequest, url: URL) => req.host === url.hostname && req.url.pathname === url.pathname
