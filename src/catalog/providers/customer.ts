@@ -50,6 +50,11 @@ export const CUSTOMER_CONNECTORS: Record<string, ConnectorConfig> = {
     },
     // https://developers.intercom.com/docs/references/rest-api/api.intercom.io/admins/identifyadmin
     test: { method: 'GET', path: '/me', expect_status: 200 },
+    // Webhook notifications carry X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body>, keyed with
+    // the app's client secret. https://developers.intercom.com/docs/webhooks/webhook-notifications
+    webhooks: {
+      verify: { type: 'hmac', secret: "{{ get_secret('intercom_client_secret') }}", header: 'X-Hub-Signature', algorithm: 'sha1', encoding: 'hex', prefix: 'sha1=' },
+    },
     capabilities: {
       entities: {
         contact: {

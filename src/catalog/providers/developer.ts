@@ -90,6 +90,7 @@ export const DEVELOPER_CONNECTORS: Record<string, ConnectorConfig> = {
       { name: 'email', label: 'Atlassian account email', type: 'email', required: false, help: 'With an API token' },
       secretInput('api_token', 'API token', { required: false }),
       secretInput('access_token', 'Access token', { required: false, help: 'A repository, project or workspace access token' }),
+      secretInput('webhook_secret', 'Webhook secret', { required: false, help: 'The secret set on the repository webhook, to verify its deliveries' }),
     ],
     auth: {
       default: 'oauth',
@@ -110,6 +111,11 @@ export const DEVELOPER_CONNECTORS: Record<string, ConnectorConfig> = {
     // A repository listing the token may read (an access token has no /user: it is no user).
     // https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-get
     test: { method: 'GET', path: '/repositories?role=member&pagelen=1', expect_status: 200 },
+    // A webhook with a secret signs each delivery: X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>.
+    // https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/#Secure-webhooks
+    webhooks: {
+      verify: { type: 'hmac', secret: '{{ connection.credentials.webhook_secret }}', header: 'X-Hub-Signature', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' },
+    },
     capabilities: {
       entities: {
         repository: {
