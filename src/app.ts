@@ -11,6 +11,7 @@ import { errorBody, GatewayError, isGatewayError } from './errors.js'
 import { isPreflight } from './callers/cors.js'
 import { healthRoutes, type HealthDeps } from './observability/health.js'
 import type { Metrics } from './observability/metrics.js'
+import { metricsRoutes } from './observability/metrics-routes.js'
 import { actionRoutes } from './proxy/actions.js'
 import { proxyRoutes, type ProxyDeps } from './proxy/route.js'
 import { safeRequestId } from './proxy/header-hygiene.js'
@@ -140,10 +141,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(reply, new GatewayError('not_found', 'no such route'), request.id))
 
   await app.register(healthRoutes, deps.health)
-  app.get('/metrics', async (_request, reply) => {
-    const text = await deps.metrics.registry.metrics()
-    return reply.header('content-type', deps.metrics.registry.contentType).send(text)
-  })
+  await app.register(metricsRoutes, { metrics: deps.metrics, runtime: deps.runtime })
   // Each in its own plugin scope: /proxy parses no body, /actions and /admin parse JSON only.
   await app.register(proxyRoutes, deps)
   await app.register(actionRoutes, deps)

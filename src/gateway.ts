@@ -25,6 +25,7 @@ import { SigningKeys } from './auth/jwt-signing.js'
 import { tokenKeyer } from './tokens/cache-key.js'
 import { openTokenCache } from './tokens/open.js'
 import { createMetrics } from './observability/metrics.js'
+import { listenMetrics, type MetricsListener } from './observability/metrics-listener.js'
 import { openSessionStore } from './connect/open-sessions.js'
 
 export interface GatewayOptions {
@@ -52,6 +53,8 @@ export interface Gateway {
   testConnection (id: string): Promise<ConnectionTestResult>
   /** Re-reads the config file; on any problem throws ConfigError and keeps the running runtime. */
   reload (): Promise<void>
+  /** With `server.metrics_port`: serve /metrics there without auth; its URL, or null when unset. Closed by close(). */
+  listenMetrics (): Promise<string | null>
   close (): Promise<void>
 }
 
@@ -77,6 +80,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     tokenTimeoutMs: config.server.token_timeout_ms,
     now: options.clock ?? Date.now,
     signingKeys: new SigningKeys(),
+    tokenRefreshed: metrics.tokenRefreshed,
   }
 
   const isStored = (id: string) => store.has('connection', id)
@@ -131,6 +135,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     connect: { sessions, connections, test: { compiler: () => compiler, secrets, upstreams }, now: options.clock ?? Date.now },
   })
 
+  let metricsListener: MetricsListener | undefined
   const gateway: Gateway = {
     app,
     logger,
@@ -142,7 +147,14 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     get compiler () { return compiler },
     runtime: () => runtime,
     reload,
+    async listenMetrics () {
+      const port = config.server.metrics_port
+      if (port === null) return null
+      metricsListener ??= await listenMetrics(metrics, config.server.host, port)
+      return metricsListener.url
+    },
     async close () {
+      await metricsListener?.close()
       // Closing waits for open connections. A keep-alive connection whose request finishes
       // during the drain turns idle after fastify's one closeIdleConnections() call, and would
       // hold the process until the 30 s drain limit: sweep idle ones until closed.

@@ -43,6 +43,7 @@ export function clientCredentialsMethod (config: AuthMethodOf<'oauth_client_cred
       const { fields, key } = request(s)
       const token = await deps.tokens.token({
         key,
+        connection: s.context.connection.id,
         fetch: async () => {
           const form: Array<readonly [string, string]> = [['grant_type', 'client_credentials']]
           if (!basic) form.push(['client_id', fields.id], ['client_secret', fields.secret])

@@ -69,6 +69,7 @@ export function jwtBearerMethod (config: AuthMethodOf<'oauth_jwt_bearer'>, deps:
       const { keyText, fields, key } = request(s)
       const token = await deps.tokens.token({
         key,
+        connection: s.context.connection.id,
         fetch: async () => {
           const now = Math.floor(deps.now() / 1000)
           const assertion = await signJwt(

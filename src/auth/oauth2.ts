@@ -19,6 +19,7 @@ import type { AuthMethodOf } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
 import { oauthErrorOf, requestToken } from '../tokens/endpoint.js'
 import { credentialsFromToken, secondsUntilRefresh, type OAuth2Credentials } from '../tokens/oauth2-credentials.js'
+import type { RefreshResult } from '../tokens/types.js'
 import { render, type AuthDeps, type AuthMethod, type AuthOutcome, type AuthScope } from './types.js'
 
 
@@ -47,16 +48,22 @@ export function oauth2Method (config: AuthMethodOf<'oauth2'>, deps: AuthDeps): A
     return secondsUntilRefresh(credentials!, deps.now()) > 0 ? token : undefined
   }
 
+  const counted = (id: string, result: RefreshResult) => deps.tokenRefreshed?.(id, result)
+
   const refresh = async (s: AuthScope) => {
     if (store === undefined) throw new GatewayError('connection_not_authorized', NOT_CONNECTED)
     const id = s.context.connection.id
     const current = await store.current(id)
     if (current === undefined) throw new GatewayError('connection_not_authorized', NOT_CONNECTED)
     const fresh = usable(current)
-    if (fresh !== undefined) return { access_token: fresh, usable_s: usableFor(current, deps.now()) }
+    if (fresh !== undefined) {
+      counted(id, 'already_refreshed')
+      return { access_token: fresh, usable_s: usableFor(current, deps.now()) }
+    }
     if (current.refresh_token === undefined || current.refresh_token === '') {
       // Nothing to refresh with: only the user can fix it.
       await store.markRefreshFailed(id)
+      counted(id, 'refresh_failed')
       throw new GatewayError('connection_not_authorized', EXPIRED)
     }
     const form: Array<readonly [string, string]> = [['grant_type', 'refresh_token'], ['refresh_token', current.refresh_token]]
@@ -78,10 +85,13 @@ export function oauth2Method (config: AuthMethodOf<'oauth2'>, deps: AuthDeps): A
     } catch (err) {
       if (oauthErrorOf(err) === 'invalid_grant') {
         await store.markRefreshFailed(id)
+        counted(id, 'refresh_failed')
         throw new GatewayError('connection_not_authorized', EXPIRED)
       }
+      counted(id, 'error')
       throw err
     }
+    counted(id, 'ok')
     const next = credentialsFromToken(answer.token, deps.now(), current)
     await store.save(id, next)
     return { access_token: answer.access_token, usable_s: usableFor(next, deps.now()) }
@@ -96,10 +106,13 @@ export function oauth2Method (config: AuthMethodOf<'oauth2'>, deps: AuthDeps): A
       const held = usable(s.context.connection.credentials)
       if (held !== undefined) return outcome(held)
       try {
-        return outcome(await deps.tokens.token({ key: deps.tokenKey([s.key, 'oauth2']), fetch: () => refresh(s) }))
+        return outcome(await deps.tokens.token({ key: deps.tokenKey([s.key, 'oauth2']), connection: s.context.connection.id, fetch: () => refresh(s) }))
       } catch (err) {
         // The token service's fail-fast during back-off speaks of token exchanges.
-        if (err instanceof GatewayError && err.code === 'token_exchange_failed') throw new GatewayError('token_refresh_failed', err.message)
+        if (err instanceof GatewayError && err.code === 'token_exchange_failed') {
+          counted(s.context.connection.id, 'backoff')
+          throw new GatewayError('token_refresh_failed', err.message)
+        }
         throw err
       }
     },

@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici'
 import type { TemplateCompiler } from '../config/semantic.js'
 import type { TokenKeyer } from '../tokens/cache-key.js'
 import type { OAuth2Credentials } from '../tokens/oauth2-credentials.js'
+import type { RefreshResult } from '../tokens/types.js'
 import type { TokenService } from '../tokens/service.js'
 import type { SigningKeys } from './jwt-signing.js'
 
@@ -80,6 +81,8 @@ export interface AuthDeps {
   signingKeys: SigningKeys
   /** Stored OAuth 2.0 tokens (connect flow); without it an oauth2 connection is never connected. */
   oauth2Tokens?: OAuth2TokenStore
+  /** Counts each oauth2 refresh by connection and result (metrics). */
+  tokenRefreshed?: (connection: string, result: RefreshResult) => void
 }
 
 /** Where refreshes read and write a connection's tokens: the stored record, fresh, atomically. */

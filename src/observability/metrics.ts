@@ -3,14 +3,24 @@
  * (tests) never share counters. Labels are bounded: connection ids come from the config, and a
  * request that matched no connection is counted under `connection=""`.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { TokenEvents } from '../tokens/service.js'
+import type { RefreshResult } from '../tokens/types.js'
 
 export interface Metrics {
   readonly registry: Registry
   request (connection: string | null, status: number, upstreamSeconds: number | null): void
   readonly tokenEvents: TokenEvents
+  /** SPEC 8.2 delivery attempts: delivered (2xx), failed (to be retried), dead (given up). */
+  eventDelivered (result: 'delivered' | 'failed' | 'dead'): void
+  /** The event queue's depth and oldest undelivered age, read when /metrics is scraped. */
+  watchEventQueue (stats: () => Promise<{ depth: number, oldestAgeSeconds: number }>): void
+  /** An oauth2 refresh ended (src/auth/oauth2.ts). */
+  tokenRefreshed (connection: string, result: RefreshResult): void
 }
+
+/** Lock waits: most are a token request's round trip, the longest the lock TTL. */
+const WAIT_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
 /**
  * Counting is a plain increment on the request path: prom-client's inc() validates and hashes its
@@ -63,15 +73,71 @@ export function createMetrics (): Metrics {
     registers: [registry],
     collect () { flush(cache, cacheCounts) },
   })
+  // Off the warm path (a refresh, a cold token, a Redis failure): prom-client's own inc() is fine.
+  const refreshes = new Counter({
+    name: 'latchkey_token_refreshes_total',
+    help: 'oauth2 refresh-token grants by connection and result (ok, already_refreshed, refresh_failed, error, backoff)',
+    labelNames: ['connection', 'result'] as const,
+    registers: [registry],
+  })
+  const lockWaits = new Histogram({
+    name: 'latchkey_token_lock_wait_seconds',
+    help: "Time a request waited for another request's fetch of the same token (single flight, in the process or through the Redis lock), by connection",
+    labelNames: ['connection'] as const,
+    buckets: WAIT_BUCKETS,
+    registers: [registry],
+  })
+  const redisErrors = new Counter({
+    name: 'latchkey_redis_errors_total',
+    help: 'Redis failures of the token cache by role (cache: failed commands and connection errors; cache_subscriber: pub/sub connection errors)',
+    labelNames: ['role'] as const,
+    registers: [registry],
+  })
+
   // Pre-create the children so the series exist (at 0) before the first event.
   for (const result of Object.keys(fetchCounts)) fetches.labels(result).inc(0)
   for (const result of Object.keys(cacheCounts)) cache.labels(result).inc(0)
+  for (const role of ['cache', 'cache_subscriber']) redisErrors.labels(role).inc(0)
+
+  const deliveryCounts = { delivered: 0, failed: 0, dead: 0 }
+  const deliveries = new Counter({
+    name: 'latchkey_event_deliveries_total',
+    help: 'Event (lifecycle and forwarded webhook) delivery attempts by result (delivered, failed = will be retried, dead)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect () { flush(deliveries, deliveryCounts) },
+  })
+  for (const result of Object.keys(deliveryCounts)) deliveries.labels(result).inc(0)
+  let queueStats: (() => Promise<{ depth: number, oldestAgeSeconds: number }>) | undefined
+  // One read of the queue per scrape, shared by both gauges.
+  let pendingStats: Promise<{ depth: number, oldestAgeSeconds: number } | undefined> | undefined
+  const readStats = () => (pendingStats ??= (queueStats?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => { pendingStats = undefined }))
+  const depth = new Gauge({
+    name: 'latchkey_event_queue_depth',
+    help: 'Events queued and not yet delivered (dead letters not included)',
+    registers: [registry],
+    async collect () {
+      const stats = await readStats()
+      if (stats !== undefined) depth.set(stats.depth)
+    },
+  })
+  const oldest = new Gauge({
+    name: 'latchkey_event_queue_oldest_age_seconds',
+    help: 'Age of the oldest undelivered event, 0 when none',
+    registers: [registry],
+    async collect () {
+      const stats = await readStats()
+      if (stats !== undefined) oldest.set(stats.oldestAgeSeconds)
+    },
+  })
 
   // Bounded: connection ids come from the config, unknown ones are counted under "".
   const upstreamSeries = new Map<string, ReturnType<typeof upstream.labels>>()
 
   return {
     registry,
+    eventDelivered (result) { deliveryCounts[result]++ },
+    watchEventQueue (stats) { queueStats = stats },
     request (connection, status, upstreamSeconds) {
       const id = connection ?? ''
       let counts = requestCounts.get(id)
@@ -93,7 +159,10 @@ export function createMetrics (): Metrics {
       hit: (tier) => { cacheCounts[tier === 'local' ? 'hit_local' : 'hit_shared']++ },
       miss: () => { cacheCounts.miss++ },
       fetched: (result) => { fetchCounts[result]++ },
+      waited: (connection, seconds) => { lockWaits.labels(connection).observe(seconds) },
+      redisError: (role) => { redisErrors.labels(role).inc() },
     },
+    tokenRefreshed (connection, result) { refreshes.labels(connection, result).inc() },
   }
 }
 

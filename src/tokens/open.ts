@@ -29,7 +29,10 @@ export async function openTokenCache (config: LoadedConfig, key: MasterKey, logg
       const options = { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1000, connectTimeout: 2000, lazyConnect: true }
       const client = new Redis(config.cache.url!, options)
       const subscriber = new Redis(config.cache.url!, { ...options, commandTimeout: undefined })
-      for (const connection of [client, subscriber]) connection.on('error', () => {})
+      // Connection errors are counted (latchkey_redis_errors_total) and otherwise silent: the
+      // token service logs the outage once, when a command fails.
+      client.on('error', () => events?.redisError?.('cache'))
+      subscriber.on('error', () => events?.redisError?.('cache_subscriber'))
       await Promise.all([client.connect(), subscriber.connect()].map((p) => p.catch((err: unknown) => {
         logger.warn({ err }, 'token cache (redis) not reachable at start: serving from this process until it is')
       })))

@@ -16,6 +16,8 @@ export interface TokenFetch {
   key: string
   /** Calls the token endpoint. Throws GatewayError on failure. */
   fetch: () => Promise<FetchedToken>
+  /** The connection id, for metrics only (the key says nothing readable). */
+  connection?: string
 }
 
 export interface FetchedToken {
@@ -28,6 +30,10 @@ export interface TokenEvents {
   hit? (tier: 'local' | 'shared'): void
   miss? (): void
   fetched? (result: 'ok' | 'error' | 'backoff'): void
+  /** A request waited this long for another request's fetch of the same token (single flight). */
+  waited? (connection: string, seconds: number): void
+  /** A Redis command of the shared tier failed (or the client reported a connection error). */
+  redisError? (role: 'cache' | 'cache_subscriber'): void
 }
 
 export interface TokenServiceOptions {
@@ -78,6 +84,11 @@ export class TokenService {
     if (pending === undefined) {
       pending = this.#obtain(request).finally(() => this.#inflight.delete(request.key))
       this.#inflight.set(request.key, pending)
+    } else if (this.#events.waited !== undefined) {
+      // Joined another request's fetch in this process: that wait is a lock wait too.
+      const started = performance.now()
+      const waited = () => this.#events.waited!(request.connection ?? '', (performance.now() - started) / 1000)
+      pending.then(waited, waited)
     }
     return (await pending).access_token
   }
@@ -114,6 +125,16 @@ export class TokenService {
 
   async #obtainShared (request: TokenFetch, shared: SharedTokenStore): Promise<Token> {
     const deadline = this.#now() + this.#lockTtlMs * 2
+    // Set when another process held the lock: from then until this request has a token.
+    let waitingSince: number | undefined
+    try {
+      return await this.#obtainSharedLoop(request, shared, deadline, () => { waitingSince ??= performance.now() })
+    } finally {
+      if (waitingSince !== undefined) this.#events.waited?.(request.connection ?? '', (performance.now() - waitingSince) / 1000)
+    }
+  }
+
+  async #obtainSharedLoop (request: TokenFetch, shared: SharedTokenStore, deadline: number, lockRefused: () => void): Promise<Token> {
     for (;;) {
       const cached = await this.#usableShared(request.key, shared)
       if (cached !== undefined) return cached
@@ -126,6 +147,7 @@ export class TokenService {
       const announced = shared.waitForAnnouncement(request.key, this.#recheckMs)
       const lock = await shared.lock(request.key, this.#lockTtlMs)
       if (lock === undefined) {
+        lockRefused()
         await announced
         if (this.#now() > deadline) throw new GatewayError('token_exchange_failed', 'timed out waiting for another token request')
         continue
@@ -190,6 +212,7 @@ export class TokenService {
   }
 
   #sharedUnavailable (err: unknown): void {
+    this.#events.redisError?.('cache')
     if (this.#sharedDown) return
     this.#sharedDown = true
     this.#logger?.warn({ err }, 'token cache (redis) unavailable: serving from this process and fetching tokens directly')

@@ -1,3 +1,11 @@
+/**
+ * How an oauth2 refresh ended (latchkey_token_refreshes_total): `ok` the provider gave new
+ * tokens; `already_refreshed` another process had refreshed, its token was used; `refresh_failed`
+ * the provider refused the refresh token (or there was none): the user must reconnect; `error`
+ * any other failure (5xx, timeout, unreachable); `backoff` refused unasked after recent errors.
+ */
+export type RefreshResult = 'ok' | 'already_refreshed' | 'refresh_failed' | 'error' | 'backoff'
+
 /** A token obtained from a token endpoint, as cached. */
 export interface Token {
   readonly access_token: string

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { recordingUpstream } from '../../helpers/upstream.js'
 import { assertNoSecrets, startGateway } from '../../helpers/gateway.js'
+import { METRICS_CALLERS, METRICS_CALLER_SECRETS, scrape } from '../../helpers/metrics.js'
 
 const TOKEN = 'tok-metrics-5b0c9e1d'
 
@@ -13,14 +14,11 @@ connectors:
     auth: { methods: { b: { type: bearer, token: "{{ get_secret('tok') }}" } } }
 connections:
   open: { connector: api, access: { anonymous: true } }
-`, { secrets: { tok: TOKEN } })
+${METRICS_CALLERS}`, { secrets: { tok: TOKEN, ...METRICS_CALLER_SECRETS } })
   for (let i = 0; i < 3; i++) t.equal((await lk.fetch('/proxy/open/x')).status, 200)
   t.equal((await lk.fetch('/proxy/missing/x')).status, 404)
 
-  const res = await lk.fetch('/metrics')
-  t.equal(res.status, 200)
-  t.match(res.headers.get('content-type'), /^text\/plain/)
-  const text = await res.text()
+  const text = await scrape(lk)
   t.match(text, /latchkey_requests_total\{connection="open",status_class="2xx"\} 3/)
   t.match(text, /latchkey_requests_total\{connection="",status_class="4xx"\} 1/)
   t.match(text, /latchkey_upstream_duration_seconds_count\{connection="open"\} 3/)
