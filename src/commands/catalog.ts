@@ -5,6 +5,7 @@ import type { Gateway } from '../gateway.js'
 import { connectorSummary } from '../catalog/summary.js'
 import { connectionSummary, storedSummary } from '../admin/connection-summary.js'
 import { CliError } from './cli-error.js'
+import { registerConnectorsNew } from './connectors-new.js'
 
 export interface CatalogCommandDeps {
   load: () => Promise<LoadedConfig>
@@ -26,6 +27,8 @@ export function registerCatalogCommands (program: Command, deps: CatalogCommandD
       }
       for (const c of list) deps.out(`${c.slug}\t${c.source}\t${c.name}\t${c.auth_methods.map((m) => `${m.name}:${m.type}`).join(',')}`)
     })
+
+  registerConnectorsNew(connectors, { out: deps.out })
 
   const connections = program.command('connections').description('YAML and stored connections')
   connections.command('list')
