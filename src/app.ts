@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { lazyChildLoggerFactory } from './observability/logger.js'
 import { adminRoutes, type AdminDeps } from './admin/routes.js'
 import { connectRoutes, type ConnectDeps } from './connect/routes.js'
+import { eventRoutes, type EventRoutesDeps } from './webhooks/routes.js'
 import { errorBody, GatewayError, isGatewayError } from './errors.js'
 import { isPreflight } from './callers/cors.js'
 import { healthRoutes, type HealthDeps } from './observability/health.js'
@@ -25,6 +26,8 @@ export interface AppDeps extends ProxyDeps {
   admin: Omit<AdminDeps, 'runtime'>
   /** What the connect flow (SPEC 8) needs beyond the runtime. */
   connect: Omit<ConnectDeps, 'runtime'>
+  /** POST /webhooks/:connection and /admin/events (SPEC 13, 8.2); absent: not served. */
+  events?: EventRoutesDeps
 }
 
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
@@ -148,6 +151,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { ...deps.admin, runtime: deps.runtime })
   // Connect links (JSON) and the end user's connect pages (HTML), each with its own parsers.
   await app.register(connectRoutes, { ...deps.connect, runtime: deps.runtime })
+  if (deps.events !== undefined) await app.register(eventRoutes, deps.events)
   return app
 }
 

@@ -27,6 +27,7 @@ import { openTokenCache } from './tokens/open.js'
 import { createMetrics } from './observability/metrics.js'
 import { listenMetrics, type MetricsListener } from './observability/metrics-listener.js'
 import { openSessionStore } from './connect/open-sessions.js'
+import { openEvents, type Events, type EventsOptions } from './events/open.js'
 
 export interface GatewayOptions {
   configFile: string
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   logDestination?: DestinationStream
   /** Millisecond clock for templates (`now()`); tests inject one. */
   clock?: () => number
+  /** Event delivery timings (tests); the defaults are SPEC 8.2's schedule. */
+  events?: EventsOptions['delivery']
 }
 
 export interface Gateway {
@@ -48,6 +51,8 @@ export interface Gateway {
   readonly compiler: TemplateEngine
   /** YAML and stored connections: lookup, create, replace, delete. */
   readonly connections: ConnectionService
+  /** Lifecycle events and forwarded webhooks: the queue and its deliverer (SPEC 8.2, 13). */
+  readonly events: Events
   runtime (): Runtime
   /** The connector's test request for one connection (CLI, admin API). */
   testConnection (id: string): Promise<ConnectionTestResult>
@@ -70,10 +75,23 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   const metrics = createMetrics()
   const cache = await openTokenCache(config, key, logger, options.clock, metrics.tokenEvents)
   const repository = new ConnectionRepository(store)
+  // SPEC 8.2, 13: the event queue beside the cache. It reads the runtime and compiler declared
+  // below only once delivery starts, when the gateway is assembled.
+  const events = await openEvents({
+    cache: config.cache,
+    settings: () => runtime.config.server.events,
+    compiler: () => compiler,
+    secrets,
+    logger,
+    metrics,
+    now: options.clock ?? Date.now,
+    allowPrivate: config.server.allow_private_upstreams,
+    ...(options.events === undefined ? {} : { delivery: options.events }),
+  })
   // The registry is made below; a refresh that changed a record drops this process's copy.
   let registry: ConnectionRegistry | undefined
   const auth = {
-    oauth2Tokens: storedOAuth2Tokens(repository, (id) => registry?.forget(id), options.clock),
+    oauth2Tokens: storedOAuth2Tokens(repository, (id) => registry?.forget(id), options.clock, events.sink),
     tokens: cache.tokens,
     tokenKey: tokenKeyer(key.bytes),
     tokenDispatcher: (templated: boolean) => templated ? upstreams.guarded : upstreams.trusted,
@@ -88,6 +106,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   try {
     runtime = await buildRuntime(config, { compiler: engine, secrets, auth, isStored, warn: (message) => logger.warn(message) })
   } catch (err) {
+    await events.close()
     await store.close()
     await cache.close()
     await upstreams.close()
@@ -108,7 +127,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   }
 
   registry = new ConnectionRegistry({ repository, watch: store.watch?.bind(store) })
-  const connections = createConnectionService({ runtime: () => runtime, repository, registry, ...(options.clock === undefined ? {} : { now: options.clock }) })
+  const connections = createConnectionService({ runtime: () => runtime, repository, registry, events: events.sink, ...(options.clock === undefined ? {} : { now: options.clock }) })
   const testDeps = { runtime: () => runtime, compiler: () => compiler, secrets, upstreams, lookup: connections.lookup }
   const testConnection = (id: string) => testConnectionById(testDeps, id)
 
@@ -133,7 +152,9 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     // The test runs against the gateway assembled below, as `connections test` does.
     admin: { reload, testConnection, connections },
     connect: { sessions, connections, test: { compiler: () => compiler, secrets, upstreams }, now: options.clock ?? Date.now },
+    events: { runtime: () => runtime, connections, compiler: () => compiler, secrets, events, now: options.clock ?? Date.now },
   })
+  events.start()
 
   let metricsListener: MetricsListener | undefined
   const gateway: Gateway = {
@@ -143,6 +164,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     secrets,
     upstreams,
     connections,
+    events,
     testConnection,
     get compiler () { return compiler },
     runtime: () => runtime,
@@ -165,6 +187,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
       } finally {
         clearInterval(sweep)
       }
+      await events.close()
       await upstreams.close()
       await registry.close()
       await store.close()

@@ -3,6 +3,7 @@
  * only) and the stored ones (created, replaced, deleted here), under one id space (SPEC 3, 8.1).
  */
 import { GatewayError } from '../errors.js'
+import { connectionEventData, NO_EVENTS, type EventSink } from '../events/sink.js'
 import type { Runtime } from '../runtime/build.js'
 import type { CompiledConnection } from '../runtime/connection.js'
 import { parseConnectionDraft, type ConnectionDraft } from './draft.js'
@@ -31,10 +32,13 @@ export interface ConnectionServiceDeps {
   repository: ConnectionRepository
   registry: ConnectionRegistry
   now?: () => number
+  /** Lifecycle events (SPEC 8.2): created, updated, deleted, recovered. */
+  events?: EventSink
 }
 
 export function createConnectionService (deps: ConnectionServiceDeps): ConnectionService {
   const now = deps.now ?? Date.now
+  const events = deps.events ?? NO_EVENTS
   const refuseYamlId = (id: string, verb: string): void => {
     if (deps.runtime().config.connections.has(id)) {
       throw new GatewayError('connection_conflict', `connection ${id} is defined in the YAML config: ${verb} it there`)
@@ -45,12 +49,16 @@ export function createConnectionService (deps: ConnectionServiceDeps): Connectio
     refuseYamlId(id, 'change')
     const at = new Date(now()).toISOString()
     let created = false
+    let recovered = false
     const record = await deps.repository.update(id, (current) => {
       created = current === undefined
+      recovered = current?.status === 'refresh_failed' && status === 'connected'
       return { v: 1, id, ...draft, status, created_at: current?.created_at ?? at, updated_at: at }
     })
     // This process serves the new record at once, whatever its store can notify.
     deps.registry.forget(id)
+    await events.connection(created ? 'connection.created' : 'connection.updated', connectionEventData(record!))
+    if (recovered) await events.connection('connection.recovered', connectionEventData(record!))
     return { created, record: record! }
   }
 
@@ -73,8 +81,11 @@ export function createConnectionService (deps: ConnectionServiceDeps): Connectio
     save,
     async delete (id) {
       refuseYamlId(id, 'delete')
+      // The event names what was deleted: read it first (only when anyone listens).
+      const before = deps.events === undefined ? undefined : await deps.repository.get(id)
       const removed = await deps.repository.delete(id)
       deps.registry.forget(id)
+      if (removed && before !== undefined) await events.connection('connection.deleted', connectionEventData(before))
       return removed
     },
   }

@@ -26,7 +26,9 @@ export interface Events {
   settings (): EventsSettings | undefined
   /** Queues an event (due now) and wakes this process's deliverer. */
   publish (event: QueuedEvent, dedupe?: Dedupe): Promise<'queued' | 'duplicate'>
-  /** A dead letter was re-queued: deliver it now. */
+  /** Starts delivering (once the gateway is assembled: a delivery renders with its compiler). */
+  start (): void
+  /** Look for due events now (a dead letter was re-queued; a test moved its clock). */
   wake (): void
   close (): Promise<void>
 }
@@ -57,7 +59,6 @@ export async function openEvents (options: EventsOptions): Promise<Events> {
     ...options.delivery,
   })
   options.metrics.watchEventQueue(() => queue.stats(options.now()))
-  deliverer.start()
 
   const publish: Events['publish'] = async (event, dedupe) => {
     const outcome = await queue.enqueue(event, options.now(), dedupe)
@@ -82,6 +83,7 @@ export async function openEvents (options: EventsOptions): Promise<Events> {
     sink,
     settings: options.settings,
     publish,
+    start: () => deliverer.start(),
     wake: () => deliverer.wake(),
     async close () {
       await deliverer.close()
