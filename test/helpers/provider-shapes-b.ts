@@ -22,7 +22,7 @@ const basicPair = (req: FakeRequest) => {
   return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8')
 }
 /** An API without OAuth: its fake serves no authorize or token endpoint. */
-const NO_OAUTH = (host: string) => ({ authorize: `https://${host}/-/no-oauth-authorize`, token: `https://${host}/-/no-oauth-token` })
+export const noOAuth = (host: string) => ({ authorize: `https://${host}/-/no-oauth-authorize`, token: `https://${host}/-/no-oauth-token` })
 
 // ---------------------------------------------------------------------------------------------
 // What the proofs type and what the providers tell back
@@ -282,7 +282,7 @@ export const B_SHAPES: Record<string, ProviderShape> = {
   freshdesk: {
     slug: 'freshdesk',
     hosts: [`${FRESHDESK_SUBDOMAIN}.freshdesk.com`],
-    ...NO_OAUTH(`${FRESHDESK_SUBDOMAIN}.freshdesk.com`),
+    ...noOAuth(`${FRESHDESK_SUBDOMAIN}.freshdesk.com`),
     clientAuth: 'body',
     formats: ['form'],
     tokenBody: () => ({}),
@@ -301,7 +301,7 @@ export const B_SHAPES: Record<string, ProviderShape> = {
   anthropic: {
     slug: 'anthropic',
     hosts: ['api.anthropic.com'],
-    ...NO_OAUTH('api.anthropic.com'),
+    ...noOAuth('api.anthropic.com'),
     clientAuth: 'body',
     formats: ['form'],
     tokenBody: () => ({}),
@@ -319,7 +319,7 @@ export const B_SHAPES: Record<string, ProviderShape> = {
   http: {
     slug: 'http',
     hosts: [HTTP_HOST],
-    ...NO_OAUTH(HTTP_HOST),
+    ...noOAuth(HTTP_HOST),
     clientAuth: 'body',
     formats: ['form'],
     tokenBody: () => ({}),
@@ -333,7 +333,7 @@ export const B_SHAPES: Record<string, ProviderShape> = {
   'cin7-core': {
     slug: 'cin7-core',
     hosts: ['inventory.dearsystems.com'],
-    ...NO_OAUTH('inventory.dearsystems.com'),
+    ...noOAuth('inventory.dearsystems.com'),
     clientAuth: 'body',
     formats: ['form'],
     tokenBody: () => ({}),
@@ -347,7 +347,7 @@ export const B_SHAPES: Record<string, ProviderShape> = {
   'cin7-omni': {
     slug: 'cin7-omni',
     hosts: ['api.cin7.com'],
-    ...NO_OAUTH('api.cin7.com'),
+    ...noOAuth('api.cin7.com'),
     clientAuth: 'body',
     formats: ['form'],
     tokenBody: () => ({}),

@@ -9,25 +9,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
-import { main } from '../../../src/commands/program.js'
+import { cliInProcess } from '../../helpers/cli-in-process.js'
 
-/** The CLI in this process, its stdout and stderr captured. */
-async function cli (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const write = { out: process.stdout.write, err: process.stderr.write }
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true }) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true }) as typeof process.stderr.write
-  const exitCode = process.exitCode
-  try {
-    const code = await main(['node', 'latchkey', ...args])
-    return { code, stdout, stderr }
-  } finally {
-    process.stdout.write = write.out
-    process.stderr.write = write.err
-    process.exitCode = exitCode
-  }
-}
+const cli = cliInProcess
 
 const ORIGINAL = `# Acme's gateway: edit with care
 server:
