@@ -17,7 +17,7 @@ import { MICROSOFT_CONNECTORS } from './providers/microsoft.js'
 import { SAAS_CONNECTORS } from './providers/saas.js'
 import { ENTERPRISE_CONNECTORS } from './providers/enterprise.js'
 import { WORKSPACE_APP_CONNECTORS } from './providers/workspace-apps.js'
-import { apiKeyInput, bearer, clientSecrets } from './shared.js'
+import { apiKeyInput, bearer, clientSecrets, secretInput } from './shared.js'
 import { GITHUB_CAPABILITIES } from './capabilities/github.js'
 import { STRIPE_CAPABILITIES } from './capabilities/stripe.js'
 
@@ -49,7 +49,10 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
     visibility: 'public',
     base_url: 'https://api.github.com',
     headers: { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' },
-    inputs: [{ name: 'token', label: 'Personal access token', type: 'password', required: true }],
+    inputs: [
+      { name: 'token', label: 'Personal access token', type: 'password', required: true },
+      secretInput('webhook_secret', 'Webhook secret', { required: false, help: 'The secret set on the webhook, to verify its deliveries' }),
+    ],
     auth: {
       default: 'token',
       methods: {
@@ -67,6 +70,8 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
     },
     test: { method: 'GET', path: '/user', expect_status: 200 },
     capabilities: GITHUB_CAPABILITIES,
+    // X-Hub-Signature-256: https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+    webhooks: { verify: { type: 'github', secret: '{{ connection.credentials.webhook_secret }}', tolerance: '300s' } },
   },
   stripe: {
     name: 'Stripe',
@@ -74,10 +79,15 @@ export const BUILTIN_CONNECTORS: Readonly<Record<string, ConnectorConfig>> = {
     domain: 'stripe.com',
     visibility: 'public',
     base_url: 'https://api.stripe.com',
-    inputs: [{ ...apiKeyInput, label: 'Secret key', pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]+$', pattern_error: 'a secret or restricted key (sk_… or rk_…)' }],
+    inputs: [
+      { ...apiKeyInput, label: 'Secret key', pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]+$', pattern_error: 'a secret or restricted key (sk_… or rk_…)' },
+      secretInput('webhook_secret', 'Webhook signing secret', { required: false, help: "The endpoint's whsec_… secret, to verify its events" }),
+    ],
     auth: { default: 'key', methods: { key: bearer('api_key') } },
     test: { method: 'GET', path: '/v1/balance', expect_status: 200 },
     capabilities: STRIPE_CAPABILITIES,
+    // Stripe-Signature (t=…,v1=…), 5 minutes as Stripe's libraries: https://docs.stripe.com/webhooks#verify-manually
+    webhooks: { verify: { type: 'stripe', secret: '{{ connection.credentials.webhook_secret }}', tolerance: '300s' } },
   },
   openai: {
     name: 'OpenAI',

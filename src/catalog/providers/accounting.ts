@@ -28,6 +28,7 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
     inputs: [
       subdomainInput('shop', 'Shop', 'The part before .myshopify.com'),
       secretInput('access_token', 'Admin API access token', { required: false, help: 'Custom app token (shpat_…); not needed with OAuth' }),
+      secretInput('webhook_secret', 'Webhook secret', { required: false, help: "The app's client secret (or the custom app's webhook secret), to verify webhooks" }),
     ],
     auth: {
       default: 'token',
@@ -51,6 +52,10 @@ export const ACCOUNTING_CONNECTORS: Record<string, ConnectorConfig> = {
     },
     test: { method: 'GET', path: '/shop.json', expect_status: 200 },
     capabilities: SHOPIFY_CAPABILITIES,
+    // X-Shopify-Hmac-Sha256 (base64 HMAC-SHA256 of the body); no signed timestamp, so the
+    // tolerance is the window repeats are recognised in:
+    // https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook
+    webhooks: { verify: { type: 'shopify', secret: '{{ connection.credentials.webhook_secret }}', tolerance: '300s' } },
   },
   xero: {
     name: 'Xero',

@@ -19,7 +19,10 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
     domain: 'slack.com',
     visibility: 'public',
     base_url: 'https://slack.com/api',
-    inputs: [secretInput('token', 'Bot token', { required: false, pattern: '^xox[a-z]-', pattern_error: 'a Slack token (xoxb-…)' })],
+    inputs: [
+      secretInput('token', 'Bot token', { required: false, pattern: '^xox[a-z]-', pattern_error: 'a Slack token (xoxb-…)' }),
+      secretInput('webhook_secret', 'Signing secret', { required: false, help: "The app's signing secret, to verify Events API requests" }),
+    ],
     auth: {
       default: 'token',
       methods: {
@@ -52,6 +55,9 @@ export const SAAS_CONNECTORS: Record<string, ConnectorConfig> = {
     // the verdict is the body's `ok` (https://docs.slack.dev/reference/methods/auth.test).
     test: { method: 'GET', path: '/auth.test', expect_status: 200, expect_json: { ok: true } },
     capabilities: SLACK_CAPABILITIES,
+    // v0 signature of v0:<timestamp>:<body>, 5-minute window:
+    // https://docs.slack.dev/authentication/verifying-requests-from-slack
+    webhooks: { verify: { type: 'slack', secret: '{{ connection.credentials.webhook_secret }}', tolerance: '300s' } },
   },
   hubspot: {
     name: 'HubSpot',
