@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander'
 import { isCliError } from './cli-error.js'
 import { readStdinText, registerSecretCommands, storeOpeners } from './secrets.js'
 import { registerCatalogCommands } from './catalog.js'
+import { registerImportCommands } from './import.js'
 import { formatProblem, ConfigError } from '../config/problems.js'
 import { loadGatewayConfig } from '../config/load-with-templates.js'
 import { isStoreError } from '../secrets/errors.js'
@@ -66,6 +67,7 @@ export function buildCli (): Command {
     gateway: async () => (await import('../gateway.js')).createGateway({ configFile: configFile(program.opts<{ config?: string }>().config), env: { ...process.env }, logDestination: { write: () => {} } }),
     out,
   })
+  registerImportCommands(program, { write: (text) => { process.stdout.write(text) }, warn: (line) => { process.stderr.write(`${line}\n`) } })
   return program
 }
 
