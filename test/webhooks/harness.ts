@@ -188,3 +188,17 @@ export async function until (ready: () => boolean, ms = 4000, what = 'condition'
 export function postWebhook (gw: TestGateway, connection: string, body: string | Buffer, headers: Record<string, string>): Promise<Response> {
   return gw.fetch(`/webhooks/${connection}`, { method: 'POST', headers, body })
 }
+
+/**
+ * Moves the clock forward a step at a time and wakes the deliverer until `ready()` holds: the
+ * retries of the schedule come due without the test waiting for them.
+ */
+export async function pumpUntil (gw: TestGateway, clock: { advance (ms: number): void }, ready: () => boolean, stepMs = 10_000, what = 'deliveries'): Promise<void> {
+  const deadline = Date.now() + 4000
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    clock.advance(stepMs)
+    gw.gateway.events.wake()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
