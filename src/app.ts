@@ -7,16 +7,19 @@ import type { Logger } from 'pino'
 import { lazyChildLoggerFactory } from './observability/logger.js'
 import { adminRoutes, type AdminDeps } from './admin/routes.js'
 import { connectRoutes, type ConnectDeps } from './connect/routes.js'
+import { discoveryRoutes } from './catalog/discovery-routes.js'
 import { eventRoutes, type EventRoutesDeps } from './webhooks/routes.js'
 import { errorBody, GatewayError, isGatewayError } from './errors.js'
-import { isPreflight } from './callers/cors.js'
 import { healthRoutes, type HealthDeps } from './observability/health.js'
 import type { Metrics } from './observability/metrics.js'
 import { metricsRoutes } from './observability/metrics-routes.js'
-import { actionRoutes } from './proxy/actions.js'
-import { proxyRoutes, type ProxyDeps } from './proxy/route.js'
+import { actionsRoute } from './proxy/actions.js'
+import { proxyRoute, type ProxyDeps } from './proxy/route.js'
 import { safeRequestId } from './proxy/header-hygiene.js'
-import { answerClientError, bodyUnfinished, refuseAtTheDoor, serverTimeoutOptions } from './edge/framing.js'
+import { answerClientError, bodyUnfinished, serverTimeoutOptions } from './edge/framing.js'
+import { atTheDoor } from './edge/door.js'
+import { leanServerFactory } from './edge/lean-front.js'
+import { accessLog } from './observability/access-log.js'
 
 export interface AppDeps extends ProxyDeps {
   logger: Logger
@@ -30,8 +33,25 @@ export interface AppDeps extends ProxyDeps {
   events?: EventRoutesDeps
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The access line and request metric were written. */
+    accessLogged: boolean
+  }
+}
+
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
+  const logAccess = accessLog(deps.logger, deps.metrics)
+  let closing = false
   const app = Fastify({
+    // /proxy and /actions run on the lean front ahead of fastify (src/edge/lean-front.ts).
+    serverFactory: leanServerFactory({
+      logger: deps.logger,
+      accessLog: logAccess,
+      cors: () => deps.runtime().cors,
+      closing: () => closing,
+      routes: { proxy: proxyRoute(deps), actions: actionsRoute(deps) },
+    }),
     // headers_timeout, request_timeout and keep_alive_timeout, enforced to within a second.
     ...serverTimeoutOptions(deps.runtime().config.server),
     clientErrorHandler: answerClientError,
@@ -55,61 +75,45 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     },
   })
 
-  app.decorateRequest('connectionId', null)
-  app.decorateRequest('upstreamSeconds', null)
   app.decorateRequest('accessLogged', false)
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
 
-  // The level is fixed for the life of the logger: with the access line off, no per-request
-  // object is built for it.
-  const accessLog = deps.logger.isLevelEnabled('info')
   const logRequest = (request: FastifyRequest, reply: FastifyReply, aborted: boolean): void => {
     // Once per request: a response 'error' runs onResponse and is then closed unfinished too.
     if (request.accessLogged) return
     request.accessLogged = true
-    deps.metrics.request(request.connectionId, reply.statusCode, request.upstreamSeconds)
-    if (accessLog) {
-      // The root logger with reqId spelled out: the same line as request.log's, without building
-      // the per-request child logger (see LazyChildLogger) just for it.
-      deps.logger.info({
-        reqId: request.id,
-        method: request.method,
-        connection: request.connectionId,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        ...(aborted ? { aborted: true } : {}),
-      }, 'request')
-    }
+    logAccess({ reqId: request.id, method: request.method, connection: null, status: reply.statusCode, ms: reply.elapsedTime, upstreamSeconds: null, aborted })
   }
 
   // Hooks take `done` rather than being async: an async hook costs a promise and a microtask
-  // turn per request (measured with `npm run bench -- --profile`), and these do no async work.
+  // turn per request, and these do no async work.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     // A caller that goes away before its answer is complete gets no onResponse: its request is
     // still counted and logged once (fastify's onRequestAbort misses aborts during a download).
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) logRequest(request, reply, true) })
-    const refused = refuseAtTheDoor(request.method, request.raw.rawHeaders)
-    if (refused !== undefined) {
-      sendError(reply, refused, request.id)
-      return
-    }
-    const cors = deps.runtime().cors
-    const origin = request.headers.origin
-    if (isPreflight(request.method, origin, request.headers['access-control-request-method'] as string | undefined)) {
-      // Preflights are answered here and never forwarded, also when no CORS is configured:
-      // an upstream's answer must not grant what callers.cors does not. Answering without
-      // calling done() ends the request here.
-      const headers = cors?.preflight(origin, request.headers['access-control-request-method'] as string | undefined,
-        request.headers['access-control-request-headers'] as string | undefined)
-      if (headers === undefined) {
-        sendError(reply.header('vary', 'Origin'), new GatewayError('forbidden', 'cross-origin requests from this origin are not allowed'), request.id)
+    const door = atTheDoor(request.method, request.headers, request.raw.rawHeaders, deps.runtime().cors)
+    switch (door.kind) {
+      case 'refuse':
+        // Answering without calling done() ends the request here.
+        if (door.headers !== undefined) reply.headers(door.headers)
+        sendError(reply, door.error, request.id)
         return
+      case 'preflight':
+        reply.code(204).headers(door.headers).send()
+        return
+      case 'enter':
+        if (door.cors !== undefined) reply.headers(door.cors)
+        done()
+        return
+      default: {
+        const unknown: never = door
+        throw new Error(`unknown door decision ${JSON.stringify(unknown)}`)
       }
-      reply.code(204).headers(headers).send()
-      return
     }
-    if (cors !== undefined) reply.headers(cors.corsHeadersFor(origin))
-    done()
   })
 
   // Every response carries Server-Timing; the data plane sets its own detailed one. An answer
@@ -145,12 +149,12 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, deps.health)
   await app.register(metricsRoutes, { metrics: deps.metrics, runtime: deps.runtime })
-  // Each in its own plugin scope: /proxy parses no body, /actions and /admin parse JSON only.
-  await app.register(proxyRoutes, deps)
-  await app.register(actionRoutes, deps)
+  // Each in its own plugin scope: /admin parses JSON only.
   await app.register(adminRoutes, { ...deps.admin, runtime: deps.runtime })
   // Connect links (JSON) and the end user's connect pages (HTML), each with its own parsers.
   await app.register(connectRoutes, { ...deps.connect, runtime: deps.runtime })
+  // GET /connectors: the public catalog for apps' own pickers (any key or user).
+  await app.register(discoveryRoutes, { runtime: deps.runtime })
   if (deps.events !== undefined) await app.register(eventRoutes, deps.events)
   return app
 }

@@ -7,14 +7,21 @@ export class RequestTimer {
   private authMs = 0
   private upstreamStart = 0
   private upstreamMs = 0
+  private upstreamEnded = false
 
   beginAuth (): void { this.authStart = performance.now() }
   endAuth (): void { this.authMs = performance.now() - this.authStart }
   beginUpstream (): void { this.upstreamStart = performance.now() }
-  endUpstream (): void { this.upstreamMs = performance.now() - this.upstreamStart }
+  endUpstream (): void {
+    this.upstreamMs = performance.now() - this.upstreamStart
+    this.upstreamEnded = true
+  }
 
-  /** Seconds spent waiting for the upstream's response headers, for the latency histogram. */
-  get upstreamSeconds (): number { return this.upstreamMs / 1000 }
+  /** Seconds spent waiting for the upstream's response headers (the latency histogram); null without an upstream answer. */
+  get upstreamSeconds (): number | null { return this.upstreamEnded ? this.upstreamMs / 1000 : null }
+
+  /** Milliseconds since the request began. */
+  elapsedMs (): number { return performance.now() - this.start }
 
   header (): string {
     const total = performance.now() - this.start
