@@ -60,6 +60,9 @@ export function googleOAuth (secretPrefix: string, scopes: string[]): OAuth2 {
 const MS_TENANT = "{{ connection.config.tenant | default('common') }}"
 const MS_LOGIN = `https://login.microsoftonline.com/${MS_TENANT}/oauth2/v2.0`
 
+/** Hosts of Graph and of the tenant-templated login URLs, for `allowed_hosts`. */
+export const MICROSOFT_HOSTS = ['graph.microsoft.com', 'login.microsoftonline.com']
+
 export const microsoftTenantInput: InputConfig = {
   name: 'tenant',
   label: 'Directory (tenant)',

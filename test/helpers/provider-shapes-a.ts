@@ -9,6 +9,7 @@
  * pkceHolds, and verifyOAuth1 (Trello's check of an RFC 5849 HMAC-SHA1 signature).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import type { Test as Tap } from 'tap'
 import { basicOf, bearerToken, tokenParams, type FakeAnswer, type FakeRequest, type ProviderFake, type ProviderShape } from './provider-fakes.js'
 import { APP_KEY, CALLBACK_URL, clientCredentials, connectThroughProvider, proxied, type ProviderHarness } from './provider-hosts.js'
 
@@ -614,12 +615,7 @@ export interface OAuthProof {
   call: { route: string, url: string }
 }
 
-interface TapLike {
-  equal: (a: unknown, b: unknown, m?: string) => unknown
-  same: (a: unknown, b: unknown, m?: string) => unknown
-  match: (a: unknown, b: unknown, m?: string) => unknown
-  ok: (a: unknown, m?: string) => unknown
-}
+type TapLike = Pick<Tap, 'equal' | 'same' | 'match' | 'ok'>
 
 /** The whole connect flow of one oauth2 method with its real URLs, then one proxied call. */
 export async function proveOAuth (t: TapLike, h: ProviderHarness, fake: ProviderFake, p: OAuthProof): Promise<void> {
@@ -683,7 +679,7 @@ export interface FormProof {
 
 /** The connect page with typed credentials (stored only after the connector test), then one proxied call. */
 export async function proveForm (t: TapLike, h: ProviderHarness, fake: ProviderFake, p: FormProof): Promise<string> {
-  const page = await connectWithForm(h, p)
+  const page = await connectWithForm(h, { connector: p.slug, connection: p.connection, auth: p.auth, values: p.values })
   t.equal(page.status, 200, page.status === 200 ? 'connected through the form' : page.text)
   const stored = await h.stored(p.connection)
   t.match(stored, { connector: p.slug, auth: p.auth, status: 'connected' })

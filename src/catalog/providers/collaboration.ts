@@ -3,7 +3,7 @@
  * Each entry cites the provider documentation its values come from.
  */
 import type { ConnectorConfig } from '../../config/schema.js'
-import { bearer, clientSecrets, microsoftAppOnly, microsoftOAuth, microsoftTenantInput, secretInput, subdomainInput } from '../shared.js'
+import { bearer, clientSecrets, MICROSOFT_HOSTS, microsoftAppOnly, microsoftOAuth, microsoftTenantInput, secretInput, subdomainInput } from '../shared.js'
 
 /**
  * Confluence: API tokens work against the site, OAuth 2.0 (3LO) tokens only through
@@ -23,6 +23,7 @@ export const COLLABORATION_CONNECTORS: Record<string, ConnectorConfig> = {
     domain: 'microsoft.com',
     visibility: 'public',
     base_url: 'https://graph.microsoft.com/v1.0',
+    allowed_hosts: MICROSOFT_HOSTS,
     inputs: [microsoftTenantInput],
     auth: {
       default: 'oauth',

@@ -1,6 +1,6 @@
 /** Microsoft Graph and the Graph-based SharePoint and Outlook connectors. */
 import type { ConnectorConfig } from '../../config/schema.js'
-import { microsoftAppOnly, microsoftOAuth, microsoftTenantInput } from '../shared.js'
+import { MICROSOFT_HOSTS, microsoftAppOnly, microsoftOAuth, microsoftTenantInput } from '../shared.js'
 
 const GRAPH = 'https://graph.microsoft.com/v1.0'
 
@@ -11,6 +11,8 @@ function graph (name: string, description: string, secretPrefix: string, scopes:
     domain: 'microsoft.com',
     visibility: 'public',
     base_url: GRAPH,
+    // The authorize and token URLs are templated on the tenant: their host must be allowed (SPEC 8).
+    allowed_hosts: MICROSOFT_HOSTS,
     inputs: [microsoftTenantInput],
     auth: {
       default: 'oauth',
