@@ -15,9 +15,9 @@ callers:
 `
 export const METRICS_CALLER_SECRETS = { ops_key: METRICS_ADMIN_KEY, svc_key: 'ak-metrics-service-3b8a0c4e' }
 
-/** GET /metrics as the admin key: the text, failing loudly on any other status. */
-export async function scrape (lk: TestGateway): Promise<string> {
-  const res = await lk.fetch('/metrics', { headers: { 'x-latchkey-key': METRICS_ADMIN_KEY } })
+/** GET /metrics as an admin key (METRICS_ADMIN_KEY by default): the text, failing loudly on any other status. */
+export async function scrape (lk: Pick<TestGateway, 'fetch'>, adminKey = METRICS_ADMIN_KEY): Promise<string> {
+  const res = await lk.fetch('/metrics', { headers: { 'x-latchkey-key': adminKey } })
   const text = await res.text()
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${text}`)
   return text
