@@ -27,6 +27,7 @@ export interface AllowRule { method: string | null, path: CompiledGlob }
 
 // The same message for every refusal: it must not reveal who the connection is for.
 const FORBIDDEN = 'this caller may not use this connection'
+const FORBIDDEN_ANONYMOUS = 'this connection needs a caller: send X-Latchkey-Key with an api key, or Authorization: Bearer with a user token'
 const NOT_ALLOWED = 'this method and path are not allowed on this connection'
 
 export function compileAccess (access: AccessPolicy): CompiledAccess {
@@ -53,7 +54,7 @@ export function compileAccess (access: AccessPolicy): CompiledAccess {
     admits,
     routeAllowed,
     check (caller, method, normalizedPath, connectionOwner) {
-      if (!admits(caller, connectionOwner)) throw new GatewayError('forbidden', FORBIDDEN)
+      if (!admits(caller, connectionOwner)) throw new GatewayError('forbidden', caller.kind === 'anonymous' ? FORBIDDEN_ANONYMOUS : FORBIDDEN)
       if (!routeAllowed(method, normalizedPath)) throw new GatewayError('route_not_allowed', NOT_ALLOWED)
     },
   }

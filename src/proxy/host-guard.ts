@@ -47,7 +47,7 @@ export function compileHostGlobs (globs: readonly string[]): (host: string) => b
 const DNS_LABEL = /^[a-z0-9-]+$/
 const HOST_GLOB = { deepMin: 1, starMin: 1, wildcardable: (label: string) => DNS_LABEL.test(label) } as const
 
-export const HOST_NOT_ALLOWED = 'upstream host is not allowed'
+export const HOST_NOT_ALLOWED = 'upstream host is not allowed: it is not in the connector\'s allowed_hosts, or it is a private or loopback address (for a local upstream set server.allow_private_upstreams: true)'
 
 export class PrivateAddressError extends Error {
   readonly code = 'LATCHKEY_PRIVATE_ADDRESS'

@@ -72,7 +72,7 @@ export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Pr
     const template = deps.compiler.compile(entry.key ?? '', 'caller')
     const missing = template.secrets.filter((name) => !present.has(name))
     if (missing.length > 0) {
-      deps.warn?.(`callers.api_keys.${id}: secret '${missing[0]}' is not set, so this key admits nobody until it is set and the config is reloaded`)
+      deps.warn?.(`callers.api_keys.${id}: secret '${missing[0]}' is not set, so this key admits nobody until it is set (latchkey secrets set ${missing[0]}) and the config is reloaded (kill -HUP ${process.pid})`)
       continue
     }
     const key = await renderAtLoad(template, `callers.api_keys.${id}.key`)

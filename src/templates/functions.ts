@@ -32,7 +32,7 @@ export function createFunctions (deps: FunctionDeps): Record<string, TemplateFun
       if (secrets === null) throw new Error('get_secret() called outside a render')
       const value = typeof name === 'string' ? secrets.get(name) : undefined
       // The name is a string literal from the config (checked at compile), never a value.
-      if (value === undefined) throw new GatewayError('secret_not_found', `secret '${String(name)}' is not set`)
+      if (value === undefined) throw new GatewayError('secret_not_found', `secret '${String(name)}' is not set: latchkey secrets set ${String(name)}`)
       return value
     },
     get_variable (...args) {

@@ -90,7 +90,7 @@ t.test('a missing secret names the secret only', async (t) => {
     engine.compile("{{ get_secret('s') }}{{ get_secret('missing_one') }}", 'auth').render(context, secrets)
     t.fail('should throw')
   } catch (err) {
-    t.equal((err as Error).message, "secret 'missing_one' is not set")
+    t.equal((err as Error).message, "secret 'missing_one' is not set: latchkey secrets set missing_one")
     t.same(leaks(err), [])
   }
 })

@@ -78,7 +78,7 @@ t.test('secrets come from the map passed to render', async (t) => {
 t.test('a missing secret is secret_not_found and the literal is never output', async (t) => {
   const template = engine.compile("Bearer {{ get_secret('absent') }}", 'auth')
   t.throws(() => template.render(makeContext(), new Map([['other', 'x']])),
-    new GatewayError('secret_not_found', "secret 'absent' is not set"))
+    new GatewayError('secret_not_found', "secret 'absent' is not set: latchkey secrets set absent"))
   t.throws(() => template.render(makeContext(), NO_SECRETS), { code: 'secret_not_found', status: 500 })
   t.throws(() => template.render(makeContext(), NO_SECRETS), { code: 'secret_not_found' })
 })
