@@ -13,6 +13,8 @@ const MAX_ID = 63
  */
 export function snakeCase (text: string): string {
   return text
+    // Accents dropped (`Über` -> `Uber`) rather than the letters lost.
+    .normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
     // Word boundaries inside camelCase: `petId` -> `pet_Id`, `HTTPServer` -> `HTTP_Server`.
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
