@@ -8,7 +8,6 @@ import { lazyChildLoggerFactory } from './observability/logger.js'
 import { adminRoutes, type AdminDeps } from './admin/routes.js'
 import { connectRoutes, type ConnectDeps } from './connect/routes.js'
 import { discoveryRoutes } from './catalog/discovery-routes.js'
-import { discoveryRoutes } from './catalog/discovery-routes.js'
 import { eventRoutes, type EventRoutesDeps } from './webhooks/routes.js'
 import { errorBody, GatewayError, isGatewayError } from './errors.js'
 import { healthRoutes, type HealthDeps } from './observability/health.js'
@@ -154,8 +153,6 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { ...deps.admin, runtime: deps.runtime })
   // Connect links (JSON) and the end user's connect pages (HTML), each with its own parsers.
   await app.register(connectRoutes, { ...deps.connect, runtime: deps.runtime })
-  // GET /connectors: the public catalog for apps' own pickers (any key or user).
-  await app.register(discoveryRoutes, { runtime: deps.runtime })
   // GET /connectors: the public catalog for apps' own pickers (any key or user).
   await app.register(discoveryRoutes, { runtime: deps.runtime })
   if (deps.events !== undefined) await app.register(eventRoutes, deps.events)
