@@ -6,8 +6,8 @@
  *   connector (and into every tool description made from it). `envSafe` writes `$${`, which
  *   the loader turns back into a literal `${`.
  * - Template fields (base URL, paths, auth fields) are compiled by nunjucks: `{{`, `{%` and
- *   `{#` would be code. `templateLiteral` writes each such `{` as the expression `{{ '{' }}`,
- *   which renders a literal `{`.
+ *   `{#` would be code (and a stray `#}` an error). `templateLiteral` writes each such `{` or `#`
+ *   as an expression (`{{ '{' }}`) that renders the literal character.
  *
  * Plain strings (names, descriptions, labels, scopes) are never compiled and only need
  * `envSafe`, which the emitter applies to every value of the output.
@@ -26,11 +26,12 @@ export function envSafe (text: string): string {
   return text.replace(ENV_REFERENCE, (whole) => `$${whole}`)
 }
 
-const TEMPLATE_OPENER = /\{(?=[{%#])/g
+// Openers, and the comment closer: nunjucks refuses a stray `#}` ("unexpected end of comment").
+const TEMPLATE_SYNTAX = /\{(?=[{%#])|#(?=\})/g
 
 /** Template source that renders exactly `text`. */
 export function templateLiteral (text: string): string {
-  return text.replace(TEMPLATE_OPENER, "{{ '{' }}")
+  return text.replace(TEMPLATE_SYNTAX, (c) => `{{ '${c}' }}`)
 }
 
 /** One line of prose for a description: whitespace collapsed, at most `max` characters. */

@@ -19,7 +19,7 @@ const ENV = { LATCHKEY_TEST_SECRET: ENV_SECRET }
 const TITLE = "{{ get_secret('x') }} ${LATCHKEY_TEST_SECRET} $${LATCHKEY_TEST_SECRET}"
 const DESCRIPTION = "{% raw %}{{ get_secret('x') }}{% endraw %} ${LATCHKEY_TEST_SECRET:-fallback} {# c #}"
 const SUMMARY = "{{ get_secret('x') }}{%- if true -%}yes{% endif %}"
-const KEY_NAME = "k{{ get_secret('x') }}${LATCHKEY_TEST_SECRET}"
+const KEY_NAME = "k{{ get_secret('x') }}#}{#${LATCHKEY_TEST_SECRET}"
 const TOKEN_URL = "https://auth.example.com/token?x={{ get_secret('x') }}&y=${LATCHKEY_TEST_SECRET}"
 const SCOPES = ["{{ get_secret('x') }}", 'read:${LATCHKEY_TEST_SECRET}']
 
