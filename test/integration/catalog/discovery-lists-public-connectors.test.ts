@@ -47,7 +47,8 @@ interface Listed { slug: string, auth_methods: Array<{ name: string, type: strin
 t.test('GET /connectors lists the public connectors for keys and users, never private ones or secrets', async (t) => {
   const lk = await startGateway(t, YAML, { secrets: SECRETS })
 
-  for (const headers of [{ 'x-latchkey-key': APP_KEY }, { authorization: `Bearer ${await userToken('user-42')}` }]) {
+  const callers: Array<Record<string, string>> = [{ 'x-latchkey-key': APP_KEY }, { authorization: `Bearer ${await userToken('user-42')}` }]
+  for (const headers of callers) {
     const res = await lk.fetch('/connectors', { headers })
     t.equal(res.status, 200)
     t.equal(res.headers.get('cache-control'), 'no-store')
@@ -94,7 +95,8 @@ t.test('anonymous and wrong credentials are 401; other methods 405', async (t) =
   const anonymous = await lk.fetch('/connectors')
   t.equal(anonymous.status, 401)
   t.match(await anonymous.json(), { error: { code: 'unauthenticated' } })
-  for (const headers of [{ 'x-latchkey-key': 'not-the-key' }, { authorization: 'Bearer not.a.jwt' }]) {
+  const wrong: Array<Record<string, string>> = [{ 'x-latchkey-key': 'not-the-key' }, { authorization: 'Bearer not.a.jwt' }]
+  for (const headers of wrong) {
     const res = await lk.fetch('/connectors', { headers })
     t.equal(res.status, 401)
     t.match(await res.json(), { error: { code: 'unauthenticated' } })
