@@ -64,6 +64,11 @@ export interface ProviderShape {
    * form `presented` reads them.
    */
   staticTokens?: string[]
+  /**
+   * The token endpoint also serves the client credentials grant (app-only access), answered
+   * with tokenBody; the code checks do not apply to it.
+   */
+  clientCredentialsGrant?: boolean
 }
 
 export interface ProviderFake {
@@ -164,6 +169,7 @@ export function providerFake (shape: ProviderShape): ProviderFake {
       if (shape.clientAuth === 'basic') return 'client authentication: Basic required'
       if (params.client_id !== clientId || params.client_secret !== clientSecret) return 'client authentication: wrong client_id/client_secret'
     }
+    if (params.grant_type === 'client_credentials' && shape.clientCredentialsGrant === true) return undefined
     if (params.grant_type !== 'authorization_code') return 'grant: grant_type must be authorization_code'
     if (!fake.codes.includes(params.code ?? '') || usedCodes.has(params.code!)) return 'grant: unknown or used code'
     usedCodes.add(params.code!)

@@ -101,6 +101,8 @@ function graphShape (slug: string, scope: string, api: (path: string) => FakeAns
     token: `https://login.microsoftonline.com/${MS_TENANT}/oauth2/v2.0/token`,
     clientAuth: 'body',
     formats: ['form'],
+    // App-only access: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+    clientCredentialsGrant: true,
     tokenBody: (fresh) => ({ token_type: 'Bearer', scope, expires_in: 3599, ext_expires_in: 3599, access_token: `eyJ0eXAiOiJKV1Qi.${fresh('ms')}`, refresh_token: `0.AXEA${fresh('rt')}` }),
     accessTokens: (body) => [body.access_token as string],
     presented: bearerToken,

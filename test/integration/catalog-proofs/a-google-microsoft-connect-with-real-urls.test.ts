@@ -4,16 +4,20 @@
  * Google-shaped and one Microsoft-shaped OAuth server, each serving its four clients (one harness,
  * one gateway process). Each slug: the authorize redirect (host, path, scopes, PKCE, Google's
  * offline access), the exact token request, the stored token, and one proxied call as Bearer at
- * the right host and base path. Microsoft runs in a named tenant typed on the form.
+ * the right host and base path. Microsoft runs in a named tenant typed on the form; the Graph and
+ * Teams app-only methods fetch a client-credentials token in that tenant for a proxied call.
  */
 import t from 'tap'
 import { assertNoSecrets } from '../../helpers/gateway.js'
-import { providerFake } from '../../helpers/provider-fakes.js'
-import { startProviderHarness } from '../../helpers/provider-hosts.js'
+import { providerFake, tokenParams } from '../../helpers/provider-fakes.js'
+import { clientCredentials, proxied, startProviderHarness } from '../../helpers/provider-hosts.js'
 import { MS_TENANT, proveOAuth, secretsOf, sharedHostFakes, SHAPES_A, type OAuthProof } from '../../helpers/provider-shapes-a.js'
 
 const GOOGLE = ['google-calendar', 'google-drive', 'google-sheets', 'gmail']
 const MICROSOFT = ['microsoft-graph', 'sharepoint', 'outlook', 'microsoft-teams']
+/** Slug -> a route its app-only token may call. */
+const APP_ROUTES: Record<string, string> = { 'microsoft-graph': '/organization?$select=id', 'microsoft-teams': '/teams?$top=1' }
+const APP_ONLY = Object.keys(APP_ROUTES)
 const fakes = Object.fromEntries([...GOOGLE, ...MICROSOFT].map((slug) => [slug, providerFake(SHAPES_A[slug]!)]))
 
 const GOOGLE_AUTH = 'https://accounts.google.com/o/oauth2/v2/auth'
@@ -50,9 +54,29 @@ t.test('Google and Microsoft catalog entries connect with their real URLs', asyn
   const h = await startProviderHarness(t, {
     fakes: [sharedHostFakes(GOOGLE.map((s) => fakes[s]!)), sharedHostFakes(MICROSOFT.map((s) => fakes[s]!))],
     slugs: [...GOOGLE, ...MICROSOFT],
+    // App-only connections (client credentials) are YAML connections: nothing to consent to.
+    extraYaml: `connections:
+${APP_ONLY.map((slug) => `  ${slug}-app: { connector: ${slug}, auth: app, config: { tenant: ${MS_TENANT} }, access: { callers: [app] } }`).join('\n')}
+`,
   })
   for (const proof of PROOFS) {
     await t.test(proof.slug, (t) => proveOAuth(t, h, fakes[proof.slug]!, proof))
+  }
+  for (const slug of APP_ONLY) {
+    await t.test(`${slug} app-only (client credentials in the tenant)`, async (t) => {
+      const fake = fakes[slug]!
+      const client = clientCredentials(slug)
+      const res = await proxied(h, `${slug}-app`, APP_ROUTES[slug]!)
+      t.equal(res.status, 200, 'proxied call answered')
+      t.same(fake.refused.map((r) => r.reason), [])
+      const req = fake.tokenRequests.at(-1)!
+      t.equal(req.url.href, `https://login.microsoftonline.com/${MS_TENANT}/oauth2/v2.0/token`)
+      t.equal(req.headers['content-type'], 'application/x-www-form-urlencoded')
+      t.same(tokenParams(req), [['grant_type', 'client_credentials'], ['client_id', client.id], ['client_secret', client.secret], ['scope', 'https://graph.microsoft.com/.default']])
+      const call = fake.apiRequests.at(-1)!
+      t.equal(call.url.href, `${GRAPH}${APP_ROUTES[slug]!}`)
+      t.equal(call.headers.authorization, `Bearer ${fake.tokenAnswers.at(-1)!.access_token as string}`)
+    })
   }
   t.test('no client secret or token in the gateway\'s logs', async (t) => {
     assertNoSecrets(t, [...h.logs, h.stderr()], secretsOf(Object.values(fakes)))
