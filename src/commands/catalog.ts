@@ -25,7 +25,9 @@ export function registerCatalogCommands (program: Command, deps: CatalogCommandD
         deps.out(JSON.stringify({ connectors: list }, null, 2))
         return
       }
-      for (const c of list) deps.out(`${c.slug}\t${c.source}\t${c.name}\t${c.auth_methods.map((m) => `${m.name}:${m.type}`).join(',')}`)
+      // Inputs a connection supplies (config: or credentials:), `*` marking the required ones.
+      const inputs = (c: (typeof list)[number]) => c.inputs.length === 0 ? '-' : c.inputs.map((i) => `${i.name}${i.required === true ? '*' : ''}`).join(',')
+      for (const c of list) deps.out(`${c.slug}\t${c.source}\t${c.name}\t${c.auth_methods.map((m) => `${m.name}:${m.type}`).join(',')}\tinputs=${inputs(c)}`)
     })
 
   registerConnectorsNew(connectors, { out: deps.out })

@@ -10,6 +10,9 @@ import { registerImportCommands } from './import.js'
 import { formatProblem, ConfigError } from '../config/problems.js'
 import { loadGatewayConfig } from '../config/load-with-templates.js'
 import { isStoreError } from '../secrets/errors.js'
+import { packageVersion } from './version.js'
+import { readSecretValue } from './hidden-input.js'
+import { formatConfigWarnings } from './validate-warnings.js'
 
 const DEFAULT_CONFIG = 'config/latchkey.yaml'
 
@@ -23,6 +26,7 @@ export function buildCli (): Command {
   const program = new Command('latchkey')
     .description('authenticating reverse-proxy gateway')
     .option('-c, --config <file>', `config file (default: $LATCHKEY_CONFIG or ${DEFAULT_CONFIG})`)
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError()
 
@@ -39,8 +43,9 @@ export function buildCli (): Command {
     .description('check the config; print ok, or one FILE:LINE:COL: message per problem')
     .option('-c, --config <file>', 'config file')
     .action(async (opts: { config?: string }) => {
+      let loaded
       try {
-        await loadGatewayConfig(configFile(opts.config ?? program.opts<{ config?: string }>().config), process.env, process.cwd())
+        loaded = await loadGatewayConfig(configFile(opts.config ?? program.opts<{ config?: string }>().config), process.env, process.cwd())
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err
         // The problems are what `validate` was asked for: its output, on stdout like `ok`.
@@ -48,17 +53,22 @@ export function buildCli (): Command {
         process.exitCode = 1
         return
       }
+      // Warnings do not make the config invalid: stderr, and still `ok`.
+      for (const warning of await formatConfigWarnings(loaded.config, process.env)) process.stderr.write(`${warning}\n`)
       out('ok')
     })
 
   const storeDeps = async () => {
     const { config } = await loadGatewayConfig(configFile(program.opts<{ config?: string }>().config), process.env, process.cwd())
-    return storeOpeners({ env: process.env, store: config.store, warn: (message) => process.stderr.write(`warning: ${message}\n`) })
+    // The development-key warning is `start`'s to give, once; a CLI command repeats it only
+    // when it is the one that generated the key.
+    const warn = (message: string) => { if (!message.startsWith('using the DEVELOPMENT master key')) process.stderr.write(`warning: ${message}\n`) }
+    return storeOpeners({ env: process.env, store: config.store, warn })
   }
   registerSecretCommands(program, {
     openStore: async () => (await storeDeps()).openStore(),
     openStoreForRotation: async () => (await storeDeps()).openStoreForRotation(),
-    readStdin: readStdinText,
+    readStdin: (name) => readSecretValue(name, process.stdin, process.stderr, readStdinText),
     out,
   })
 

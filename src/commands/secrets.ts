@@ -12,7 +12,8 @@ export interface SecretCommandDeps {
   openStore: () => Promise<SealedStore>
   /** The store under the current key, and the key to rotate to (LATCHKEY_NEW_MASTER_KEY). */
   openStoreForRotation: () => Promise<{ store: SealedStore, next: MasterKey }>
-  readStdin: () => Promise<string>
+  /** The value of secret `name`: stdin, or a hidden prompt on a terminal. */
+  readStdin: (name: string) => Promise<string>
   /** one line of normal output (stdout) */
   out: (line: string) => void
 }
@@ -33,7 +34,7 @@ export function registerSecretCommands (program: Command, deps: SecretCommandDep
     .argument('<name>', 'secret name')
     .action(cliAction(async (name: string) => {
       assertSecretName(name)
-      const value = stripTrailingNewline(await deps.readStdin())
+      const value = stripTrailingNewline(await deps.readStdin(name))
       if (value === '') {
         throw new CliError(`secret value is empty: pipe it on stdin, e.g. printf '%s' "$VALUE" | latchkey secrets set ${name}`)
       }
