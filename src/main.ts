@@ -12,7 +12,10 @@ export async function runGateway (configFile: string): Promise<void> {
   const gateway = await createGateway({ configFile })
   const { server } = gateway.runtime().config
   const address = await gateway.app.listen({ host: server.host, port: server.port })
-  gateway.logger.info({ address, config: configFile, connections: gateway.runtime().connections.size }, 'latchkey listening')
+  const metrics = await gateway.listenMetrics()
+  // The pid is the one to signal (`kill -HUP <pid>` reloads): under `npm start` it is not npm's.
+  gateway.logger.info({ address, pid: process.pid, config: configFile, connections: gateway.runtime().connections.size, ...(metrics === null ? {} : { metrics }) },
+    'latchkey listening')
 
   process.on('SIGHUP', () => {
     gateway.reload().catch((err: unknown) => {
@@ -36,6 +39,27 @@ export async function runGateway (configFile: string): Promise<void> {
       process.exit(1)
     })
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (the terminal's, then npm's
+  // forwarded copy), and a second signal without a listener would kill the drain.
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  stopWhenNpmGoesAway(stop, gateway.logger)
+}
+
+/**
+ * `npm start` forwards SIGTERM and SIGINT to the gateway (the start script `exec`s node, so there
+ * is no shell in between), but not SIGHUP: npm dies of it and would leave the gateway running
+ * with no parent, holding its port. Started by npm, the gateway therefore stops (draining, like
+ * SIGTERM) when its parent goes away; `kill -HUP` of the gateway's own pid reloads.
+ */
+function stopWhenNpmGoesAway (stop: (signal: string) => void, logger: { warn: (obj: object, msg: string) => void }): void {
+  if (process.env.npm_lifecycle_event !== 'start') return
+  const parent = process.ppid
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return
+    clearInterval(watch)
+    logger.warn({ parent }, `the npm process that started latchkey exited (npm does not pass SIGHUP on): stopping; reload with kill -HUP ${process.pid}`)
+    stop('parent exited')
+  }, 500)
+  watch.unref()
 }
