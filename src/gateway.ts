@@ -128,7 +128,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
 
   registry = new ConnectionRegistry({ repository, watch: store.watch?.bind(store) })
   const connections = createConnectionService({ runtime: () => runtime, repository, registry, events: events.sink, ...(options.clock === undefined ? {} : { now: options.clock }) })
-  const testDeps = { runtime: () => runtime, compiler: () => compiler, secrets, upstreams, lookup: connections.lookup }
+  const testDeps = { runtime: () => runtime, compiler: () => compiler, secrets, upstreams, rateCounter: cache.rateCounter, lookup: connections.lookup }
   const testConnection = (id: string) => testConnectionById(testDeps, id)
 
   // Connect flow (SPEC 8): sessions in the cache (memory or Redis), closed with the gateway.
@@ -151,7 +151,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     },
     // The test runs against the gateway assembled below, as `connections test` does.
     admin: { reload, testConnection, connections },
-    connect: { sessions, connections, test: { compiler: () => compiler, secrets, upstreams }, now: options.clock ?? Date.now },
+    connect: { sessions, connections, test: { compiler: () => compiler, secrets, upstreams, rateCounter: cache.rateCounter }, now: options.clock ?? Date.now },
     events: { runtime: () => runtime, connections, compiler: () => compiler, secrets, events, now: options.clock ?? Date.now },
   })
   events.start()

@@ -37,7 +37,8 @@ export async function execute (request: PlaneRequest, deps: PipelineDeps): Promi
   const server = deps.runtime().config.server
   const { body, form } = await planBody(request, server.body_limit_bytes)
   const input: PrepareInput = {
-    conn, caller, method, path: target.path.path, rawQuery: target.rawQuery, headers: request.rawHeaders, requestId: request.requestId,
+    conn, caller, method, path: target.path.path, rawQuery: target.rawQuery, headers: request.rawHeaders,
+    ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
     ...(form === undefined ? {} : { form }),
   }
   const prepareDeps = { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: server.allow_private_upstreams }

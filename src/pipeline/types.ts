@@ -45,7 +45,8 @@ export interface PlaneRequest {
   headers: IncomingHttpHeaders
   /** Bytes latchkey already holds (replayable), none, or the caller's body stream (framed by `headers`). */
   body: Buffer | null | Readable
-  requestId: string
+  /** latchkey's id of the request, sent upstream as X-Request-Id (none for the connection test). */
+  requestId?: string
   /** The caller's address: the rate-limit key of an anonymous caller. */
   ip: string
   timer: RequestTimer

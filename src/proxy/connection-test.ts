@@ -4,17 +4,15 @@
  * access policy applies. The debug output masks every credential value.
  */
 import { performance } from 'node:perf_hooks'
-import type { Dispatcher } from 'undici'
 import { ANONYMOUS } from '../callers/types.js'
 import { GatewayError } from '../errors.js'
 import type { TemplateCompiler } from '../config/semantic.js'
 import type { CompiledConnection } from '../runtime/connection.js'
-import type { Runtime } from '../runtime/build.js'
-import type { SecretLookup } from '../runtime/secrets.js'
-import type { Upstreams } from './forward.js'
-import { sendUpstream } from './forward.js'
+import { AnswerCollector } from '../pipeline/collect.js'
+import { execute, type PipelineDeps } from '../pipeline/execute.js'
 import { checkForwardPath } from './path-safety.js'
-import { prepareUpstreamRequest } from './prepare.js'
+import type { PreparedRequest } from './prepare.js'
+import { RequestTimer } from './timing.js'
 import { templateContext } from './request-context.js'
 import { valueAt } from '../text/json-path.js'
 
@@ -31,12 +29,9 @@ export interface ConnectionTestResult {
   debug: { url: string, method: string, headers: Record<string, string>, query: Record<string, string> }
 }
 
-/** What a connection test needs: the running config and the data plane's render and send steps. */
-export interface ConnectionTestDeps {
-  runtime: () => Runtime
+/** What a connection test needs: the running config and the data plane's steps. */
+export interface ConnectionTestDeps extends PipelineDeps {
   compiler: () => TemplateCompiler
-  secrets: SecretLookup
-  upstreams: Upstreams
   /** A YAML or stored connection by id. */
   lookup: (id: string) => Promise<CompiledConnection | undefined>
 }
@@ -48,8 +43,9 @@ export async function testConnectionById (deps: ConnectionTestDeps, id: string):
 }
 
 /**
- * Runs `conn`'s connector test. `conn` may be one not stored yet (the connect page tests typed
- * credentials before it stores anything).
+ * Runs `conn`'s connector test through execute(), as the operator (no caller policy applies).
+ * `conn` may be one not stored yet (the connect page tests typed credentials before it stores
+ * anything). A render or credential failure throws; a failed send is a failed test.
  */
 export async function runConnectionTest (deps: Omit<ConnectionTestDeps, 'lookup'>, conn: CompiledConnection): Promise<ConnectionTestResult> {
   const runtime = deps.runtime()
@@ -60,75 +56,59 @@ export async function runConnectionTest (deps: Omit<ConnectionTestDeps, 'lookup'
   const context = templateContext(conn, ANONYMOUS, method, '', { values: {} })
   const testPath = deps.compiler().compile(test.path, 'path').render(context, new Map())
   const q = testPath.indexOf('?')
-  const path = checkForwardPath(q === -1 ? testPath : testPath.slice(0, q)).path
+  const path = checkForwardPath(q === -1 ? testPath : testPath.slice(0, q))
   const started = performance.now()
-  const prepared = await prepareUpstreamRequest(
-    { conn, caller: ANONYMOUS, method, path, rawQuery: q === -1 ? '' : testPath.slice(q + 1), headers: [] },
-    { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: runtime.config.server.allow_private_upstreams })
+  const collector = new AnswerCollector(MAX_TEST_ANSWER, runtime.config.server.upstream_timeout_ms)
+  let debug: ConnectionTestResult['debug'] | undefined
+  const duration = (): number => Math.round(performance.now() - started)
+  try {
+    await execute({
+      conn,
+      method,
+      target: { path, rawQuery: q === -1 ? '' : testPath.slice(q + 1) },
+      principal: { kind: 'operator' },
+      rawHeaders: [],
+      headers: {},
+      body: null,
+      ip: '',
+      timer: new RequestTimer(),
+      respond: collector,
+      inspect: (prepared) => { debug = maskedDebug(prepared, method) },
+      warn: () => {},
+    }, deps)
+    const answer = await collector.answer
+    const expected = test.expect_status
+    const statusOk = expected === undefined ? answer.status >= 200 && answer.status < 300 : answer.status === expected
+    const expectJson = test.expect_json
+    const problem = !statusOk || expectJson === undefined || Object.keys(expectJson).length === 0
+      ? undefined
+      : checkExpectedJson(answer.body, expectJson)
+    return {
+      ok: statusOk && problem === undefined,
+      status: answer.status,
+      duration_ms: duration(),
+      ...(problem === undefined ? {} : { error: { code: 'unexpected_answer', message: problem } }),
+      debug: debug!,
+    }
+  } catch (err) {
+    // Nothing was prepared: the connection cannot be rendered, which is the caller's to hear.
+    if (debug === undefined) throw err
+    const e = err instanceof GatewayError ? err : new GatewayError('upstream_unreachable', 'the upstream could not be reached')
+    return { ok: false, status: null, duration_ms: duration(), error: { code: e.code, message: e.message }, debug }
+  }
+}
 
+/** The request as prepared, every credential value masked. */
+function maskedDebug (prepared: PreparedRequest, method: string): ConnectionTestResult['debug'] {
   const sensitive = [...prepared.secrets.values(), ...Object.values(prepared.context.connection.credentials),
     ...prepared.auth.headers.map(([, v]) => v), ...prepared.auth.query.map(([, v]) => v)].filter((v) => v.length > 0)
   const mask = (value: string) => sensitive.some((s) => value.includes(s) || value.includes(encodeURIComponent(s))) ? MASK : value
   const url = new URL(prepared.base.origin + prepared.path)
-  const debug = {
+  return {
     url: `${url.origin}${url.pathname}`,
     method,
     headers: Object.fromEntries(Object.entries(prepared.headers).map(([k, v]) => [k, mask(Array.isArray(v) ? v.join(', ') : v)])),
     query: Object.fromEntries([...url.searchParams].map(([k, v]) => [k, mask(v)])),
-  }
-  try {
-    const res = await sendUpstream({
-      dispatcher: prepared.base.dispatcher,
-      origin: prepared.base.origin,
-      path: prepared.path,
-      method,
-      headers: prepared.headers,
-      body: null,
-      timeoutMs: runtime.config.server.upstream_timeout_ms,
-    })
-    const expected = test.expect_status
-    const statusOk = expected === undefined ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === expected
-    const expectJson = test.expect_json
-    if (!statusOk || expectJson === undefined || Object.keys(expectJson).length === 0) {
-      await res.body.dump()
-      return { ok: statusOk, status: res.statusCode, duration_ms: Math.round(performance.now() - started), debug }
-    }
-    const problem = checkExpectedJson(await readBounded(res.body, MAX_TEST_ANSWER, runtime.config.server.upstream_timeout_ms), expectJson)
-    return {
-      ok: problem === undefined,
-      status: res.statusCode,
-      duration_ms: Math.round(performance.now() - started),
-      ...(problem === undefined ? {} : { error: { code: 'unexpected_answer', message: problem } }),
-      debug,
-    }
-  } catch (err) {
-    const e = err instanceof GatewayError ? err : new GatewayError('upstream_unreachable', 'the upstream could not be reached')
-    return { ok: false, status: null, duration_ms: Math.round(performance.now() - started), error: { code: e.code, message: e.message }, debug }
-  }
-}
-
-type AnswerBody = Dispatcher.ResponseData['body']
-
-/**
- * The answer's bytes, or 'too_large' past `limit` (the rest is not read: the body is
- * destroyed). A body that stalls past `timeoutMs` fails like an unreachable upstream.
- */
-async function readBounded (body: AnswerBody, limit: number, timeoutMs: number): Promise<Buffer | 'too_large'> {
-  const timer = setTimeout(() => body.destroy(new GatewayError('upstream_timeout', 'the upstream did not answer in time')), timeoutMs)
-  try {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length
-      if (size > limit) {
-        body.destroy()
-        return 'too_large'
-      }
-      chunks.push(chunk as Buffer)
-    }
-    return Buffer.concat(chunks)
-  } finally {
-    clearTimeout(timer)
   }
 }
 
