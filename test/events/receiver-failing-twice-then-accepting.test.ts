@@ -17,10 +17,7 @@ t.test('two failures, then delivered', async (t) => {
   t.equal(res.status, 202)
 
   await until(() => receiver.received.length === 1, 4000, 'the first attempt')
-  const first = clock.now()
-  // Steps of 2.5 s: the first retry must come within 5 s of the failure.
   await pumpUntil(gw, clock, () => receiver.received.length === 2, 2_500, 'the first retry')
-  t.ok(clock.now() - first <= 5_000 + 2_500, 'the first retry is due within 5 s')
   await pumpUntil(gw, clock, () => receiver.received.length === 3, 2_500, 'the second retry')
   await until(() => gw.logs.some((l) => l.includes('event delivered')), 4000, 'the ack')
 
@@ -37,5 +34,6 @@ t.test('two failures, then delivered', async (t) => {
   t.match(metrics, /latchkey_event_queue_oldest_age_seconds 0/)
   const failures = gw.logs.filter((l) => l.includes('event delivery failed')).map((l) => JSON.parse(l) as { error: string, retry_in_ms: number })
   t.same(failures.map((f) => f.error), ['HTTP 500', 'HTTP 503'])
-  t.ok(failures[0]!.retry_in_ms <= 5_000 && failures[1]!.retry_in_ms <= 10_000 && failures[1]!.retry_in_ms >= 5_000, 'the delay doubles')
+  t.ok(failures[0]!.retry_in_ms <= 5_000, 'the first retry is due within 5 s')
+  t.ok(failures[1]!.retry_in_ms <= 10_000 && failures[1]!.retry_in_ms >= 5_000, 'then the delay doubles (with jitter)')
 })
