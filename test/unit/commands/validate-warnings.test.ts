@@ -42,7 +42,7 @@ connections:
   services-only: { connector: erp, access: { callers: ["*"] } }
 `
 
-async function warningsOf (t: Tap.Test, yaml: string): Promise<{ lines: string[], file: string }> {
+async function warningsOf (t: { teardown: (fn: () => unknown) => void }, yaml: string): Promise<{ lines: string[], file: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'latchkey-warn-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = path.join(dir, 'latchkey.yaml')
