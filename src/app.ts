@@ -8,6 +8,7 @@ import { lazyChildLoggerFactory } from './observability/logger.js'
 import { adminRoutes, type AdminDeps } from './admin/routes.js'
 import { connectRoutes, type ConnectDeps } from './connect/routes.js'
 import { discoveryRoutes } from './catalog/discovery-routes.js'
+import { mcpRoutes, type McpDeps } from './mcp/routes.js'
 import { eventRoutes, type EventRoutesDeps } from './webhooks/routes.js'
 import { errorBody, GatewayError, isGatewayError } from './errors.js'
 import { healthRoutes, type HealthDeps } from './observability/health.js'
@@ -31,6 +32,8 @@ export interface AppDeps extends ProxyDeps {
   connect: Omit<ConnectDeps, 'runtime'>
   /** POST /webhooks/:connection and /admin/events (SPEC 13, 8.2); absent: not served. */
   events?: EventRoutesDeps
+  /** /mcp (SPEC 11); absent: not served. */
+  mcp?: McpDeps
 }
 
 declare module 'fastify' {
@@ -156,6 +159,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   // GET /connectors: the public catalog for apps' own pickers (any key or user).
   await app.register(discoveryRoutes, { runtime: deps.runtime })
   if (deps.events !== undefined) await app.register(eventRoutes, deps.events)
+  if (deps.mcp !== undefined) await app.register(mcpRoutes, deps.mcp)
   return app
 }
 
