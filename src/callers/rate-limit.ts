@@ -4,8 +4,9 @@
  * every process shares them) and fall back to this process while Redis is unreachable: a Redis
  * outage loosens the limit to per-process, it never stops traffic.
  */
-import type { Redis } from 'ioredis'
 import { GatewayError } from '../errors.js'
+import type { RedisClient } from '../redis/connect.js'
+import { rateKeys } from '../redis/keys.js'
 import type { Caller } from './types.js'
 
 export interface RateLimitRule {
@@ -55,19 +56,19 @@ if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end
 return {n, redis.call('pttl', KEYS[1])}`
 
 export class RedisRateCounter implements RateCounter {
-  readonly #client: Redis
-  readonly #prefix: string
+  readonly #client: RedisClient
+  readonly #keys: ReturnType<typeof rateKeys>
   readonly #fallback: MemoryRateCounter
 
-  constructor (client: Redis, prefix: string, fallback = new MemoryRateCounter()) {
+  constructor (client: RedisClient, prefix: string, fallback = new MemoryRateCounter()) {
     this.#client = client
-    this.#prefix = prefix
+    this.#keys = rateKeys(prefix)
     this.#fallback = fallback
   }
 
   async increment (key: string, windowMs: number): Promise<WindowCount> {
     try {
-      const [count, ttl] = await this.#client.eval(INCREMENT, 1, `${this.#prefix}rate:${key}`, windowMs) as [number, number]
+      const [count, ttl] = await this.#client.eval(INCREMENT, 1, this.#keys.window(key), windowMs) as [number, number]
       return { count, resetMs: ttl > 0 ? ttl : windowMs }
     } catch {
       return this.#fallback.increment(key, windowMs)

@@ -31,6 +31,8 @@ export interface ServerSettings {
 export interface CacheSettings {
   type: 'memory' | 'redis'
   url?: string
+  /** a Redis Cluster instead of `url` (src/redis/connect.ts) */
+  cluster_nodes?: readonly string[]
   key_prefix: string
 }
 

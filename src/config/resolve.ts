@@ -108,7 +108,12 @@ export function resolveConfig (file: string, raw: RawConfig, cwd: string): Loade
     store: store.type === 'file'
       ? { ...store, path: path.resolve(cwd, store.path ?? './data') }
       : { ...store, key_prefix: store.key_prefix ?? 'latchkey:' },
-    cache: { type: raw.cache?.type ?? 'memory', ...(raw.cache?.url === undefined ? {} : { url: raw.cache.url }), key_prefix: raw.cache?.key_prefix ?? 'latchkey:' },
+    cache: {
+      type: raw.cache?.type ?? 'memory',
+      ...(raw.cache?.url === undefined ? {} : { url: raw.cache.url }),
+      ...(raw.cache?.cluster_nodes === undefined ? {} : { cluster_nodes: raw.cache.cluster_nodes }),
+      key_prefix: raw.cache?.key_prefix ?? 'latchkey:',
+    },
     variables: variablesOf(raw),
     callers: raw.callers ?? {},
     connectors,

@@ -287,6 +287,8 @@ export type ConnectionConfig = Static<typeof ConnectionSchema>
 
 const RedisBacked = {
   url: Type.Optional(Type.String()),
+  /** SPEC 3: a Redis Cluster instead of `url`, given by some of its nodes (redis://host:port). */
+  cluster_nodes: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
   key_prefix: Type.Optional(Type.String()),
 }
 

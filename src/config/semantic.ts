@@ -50,12 +50,8 @@ export function checkSemantics (raw: RawConfig, compiler: TemplateCompiler): Pat
 type Report = (path: ConfigPath, message: string, at?: 'key' | 'value') => void
 
 function checkStorage (raw: RawConfig, report: Report): void {
-  if (raw.store?.type === 'redis' && raw.store.url === undefined) report(['store'], "the redis store needs 'url'")
-  if (raw.store?.type === 'file' && raw.store.url !== undefined) report(['store', 'url'], "'url' is for the redis store", 'key')
-  if (raw.cache?.type === 'redis' && raw.cache.url === undefined) report(['cache'], "the redis cache needs 'url'")
-  for (const [key, value] of [['store', raw.store?.url], ['cache', raw.cache?.url]] as const) {
-    if (value !== undefined && !/^rediss?:\/\//.test(value)) report([key, 'url'], 'expected a redis:// or rediss:// URL')
-  }
+  checkRedisEndpoint('store', raw.store, report)
+  checkRedisEndpoint('cache', raw.cache, report)
   if (raw.server?.public_url !== undefined && !isHttpUrl(raw.server.public_url)) report(['server', 'public_url'], 'expected an http(s) URL')
   const { headers_timeout: headers, request_timeout: request } = raw.server ?? {}
   // Node refuses a head deadline past the whole-request one; say so at the key instead.
@@ -66,6 +62,45 @@ function checkStorage (raw: RawConfig, report: Report): void {
   raw.server?.connect?.return_to_origins?.forEach((origin, i) => {
     if (!isOrigin(origin)) report(['server', 'connect', 'return_to_origins', i], 'expected an origin such as https://app.example.com')
   })
+}
+
+/** `url` or `cluster_nodes` (exactly one) for type redis, neither otherwise (SPEC 3). */
+function checkRedisEndpoint (section: 'store' | 'cache', raw: RawConfig['store'] | RawConfig['cache'], report: Report): void {
+  if (raw === undefined) return
+  const nodes = raw.cluster_nodes
+  if (raw.type !== 'redis') {
+    // A cache `url` beside `type: memory` was always tolerated (switching types is one line).
+    for (const key of section === 'store' ? ['url', 'cluster_nodes'] as const : ['cluster_nodes'] as const) {
+      if (raw[key] !== undefined) report([section, key], `'${key}' is for the redis ${section}`, 'key')
+    }
+    return
+  }
+  if ((raw.url === undefined) === (nodes === undefined)) report([section], `the redis ${section} needs exactly one of 'url' or 'cluster_nodes'`)
+  if (raw.url !== undefined && !/^rediss?:\/\//.test(raw.url)) report([section, 'url'], 'expected a redis:// or rediss:// URL')
+  nodes?.forEach((node, i) => {
+    const problem = clusterNodeProblem(node)
+    if (problem !== undefined) report([section, 'cluster_nodes', i], problem)
+  })
+  // A brace in the prefix would become the hash tag of every key (src/redis/keys.ts), putting
+  // everything on one slot, or none in common where a script needs one.
+  if (nodes !== undefined && raw.key_prefix !== undefined && /[{}]/.test(raw.key_prefix)) {
+    report([section, 'key_prefix'], "a key prefix on a Redis Cluster may not contain '{' or '}' (latchkey places the hash tags)")
+  }
+}
+
+function clusterNodeProblem (node: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(node)
+  } catch {
+    return 'expected a redis://host:port URL'
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return 'expected a redis:// or rediss:// URL'
+  if (url.hostname === '') return 'expected a redis://host:port URL'
+  // A cluster has database 0 only.
+  if (url.pathname !== '' && url.pathname !== '/' && url.pathname !== '/0') return 'a Redis Cluster has no databases: drop the /N after the port'
+  if (url.search !== '') return 'options in a cluster node URL are not read: give host and port only'
+  return undefined
 }
 
 function checkCallers (raw: RawConfig, report: Report): void {

@@ -4,7 +4,8 @@
  * replaces the value with a `used` tombstone (same TTL) in one Lua script, so exactly one of
  * several racing submits, on any process, gets the session.
  */
-import type { Redis } from 'ioredis'
+import { closeRedisClient, type RedisClient } from '../redis/connect.js'
+import { connectKeys } from '../redis/keys.js'
 import { newSessionToken, OAUTH_STATE_TTL_MS, parseOAuthState, parseSession, parseUsedOAuthState, serializeOAuthState, sessionDigest, type ConnectSession, type OAuthStateLookup, type OAuthStateRecord, type SessionLookup, type SessionStore } from './sessions.js'
 
 const USED = 'used'
@@ -26,13 +27,13 @@ end
 return v`
 
 export class RedisSessionStore implements SessionStore {
-  readonly #client: Redis
-  readonly #prefix: string
+  readonly #client: RedisClient
+  readonly #keys: ReturnType<typeof connectKeys>
   readonly #now: () => number
 
-  constructor (client: Redis, prefix: string, now: () => number = Date.now) {
+  constructor (client: RedisClient, prefix: string, now: () => number = Date.now) {
     this.#client = client
-    this.#prefix = prefix
+    this.#keys = connectKeys(prefix)
     this.#now = now
   }
 
@@ -76,7 +77,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async close (): Promise<void> {
-    await this.#client.quit().catch(() => this.#client.disconnect())
+    await closeRedisClient(this.#client)
   }
 
   #key (token: string): string {
@@ -84,11 +85,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   #digestKey (digest: string): string {
-    return `${this.#prefix}connect:session:${digest}`
+    return this.#keys.session(digest)
   }
 
   #stateKey (stateKey: string): string {
-    return `${this.#prefix}connect:oauth:${stateKey}`
+    return this.#keys.oauthState(stateKey)
   }
 
   #lookup (value: string | null): SessionLookup {

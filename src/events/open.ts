@@ -3,12 +3,12 @@
  * shared and durable; or memory, lost on restart), the deliverer that empties it, and the
  * sink the connection modules call. Opened and closed with the gateway.
  */
-import { Redis } from 'ioredis'
 import { Agent, type Dispatcher } from 'undici'
 import type { CacheSettings } from '../config/model.js'
 import type { TemplateCompiler } from '../config/semantic.js'
 import type { Logger } from '../observability/logger.js'
 import type { Metrics } from '../observability/metrics.js'
+import { createRedisClient } from '../redis/connect.js'
 import { guardedLookup } from '../proxy/host-guard.js'
 import type { SecretLookup } from '../runtime/secrets.js'
 import { EventDeliverer, type DelivererOptions } from './deliverer.js'
@@ -100,7 +100,7 @@ async function openQueue (cache: CacheSettings, logger: Logger): Promise<EventQu
     case 'redis': {
       // No offline queue: while Redis is away a webhook is refused (the provider retries) rather
       // than held in this process's memory, where a restart would lose it.
-      const client = new Redis(cache.url!, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000, connectTimeout: 2000, lazyConnect: true })
+      const client = createRedisClient(cache, { offlineQueue: false, retriesPerRequest: 0, commandTimeoutMs: 2000, connectTimeoutMs: 2000 })
       client.on('error', () => {})
       await client.connect().catch((err: unknown) => {
         logger.warn({ err }, 'event queue (redis) not reachable at start')

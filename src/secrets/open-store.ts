@@ -24,7 +24,7 @@ export async function openSealedStore (config: StoreConfig, key: MasterKey, opti
       }
       return FileStore.open(config.path, key, options.file)
     case 'redis':
-      return RedisStore.open({ client: options.redis, url: config.url, keyPrefix: config.key_prefix }, key)
+      return RedisStore.open({ client: options.redis, url: config.url, cluster_nodes: config.cluster_nodes, keyPrefix: config.key_prefix }, key)
     default: {
       const unknown: never = type
       throw new StoreError('invalid_config', `unknown store type ${String(unknown)}`)

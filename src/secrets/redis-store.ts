@@ -1,5 +1,7 @@
 import { once } from 'node:events'
-import { Redis } from 'ioredis'
+import { Cluster, type Redis } from 'ioredis'
+import { createRedisClient, createRedisSubscriber, type RedisClient, type RedisEndpoint } from '../redis/connect.js'
+import { storeKeys } from '../redis/keys.js'
 import { StoreError } from './errors.js'
 import { sleep } from './fs-utils.js'
 import { assertSealedWith, createSealer, parseSealedRecord, recordIdentity, type SealedRecord, type Sealer } from './seal.js'
@@ -8,9 +10,10 @@ import type { MasterKey, RecordKind, SealedStore, StoreWatch } from './types.js'
 export const DEFAULT_KEY_PREFIX = 'latchkey:'
 
 export interface RedisStoreOptions {
-  /** An existing client (left open by close()), or a URL to connect to. */
+  /** An existing client (left open by close()), or a URL or cluster to connect to. */
   client?: Redis
-  url?: string
+  url?: string | undefined
+  cluster_nodes?: readonly string[] | undefined
   /** default `latchkey:`; records live in the hash `<prefix>store` */
   keyPrefix?: string
   /** WATCH/MULTI attempts before failing with 'conflict'. Default 20. */
@@ -34,28 +37,34 @@ export class RedisStore implements SealedStore {
   /** Pub/sub channel announcing every write: `<kind>:<id>` per line, or `*`. */
   readonly channel: string
   private sealer: Sealer
-  private txClient: Redis | undefined
+  private txClient: RedisClient | undefined
   private queue: Promise<unknown> = Promise.resolve()
 
   private constructor (
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly ownsClient: boolean,
     keyPrefix: string,
     sealer: Sealer,
     private readonly maxAttempts: number,
+    private readonly newSubscriber: () => Redis,
   ) {
-    this.hashKey = `${keyPrefix}store`
-    this.channel = `${keyPrefix}store:changes`
+    const keys = storeKeys(keyPrefix)
+    this.hashKey = keys.hash
+    this.channel = keys.channel
     this.sealer = sealer
   }
 
   static async open (options: RedisStoreOptions, key: MasterKey): Promise<RedisStore> {
     const owns = options.client === undefined
-    const client = options.client ?? (options.url === undefined ? undefined : connectionTo(options.url))
+    const endpoint: RedisEndpoint = { url: options.url, cluster_nodes: options.cluster_nodes }
+    const client = options.client ?? (options.url === undefined && options.cluster_nodes === undefined ? undefined : connectionTo(endpoint))
     if (client === undefined) throw new StoreError('invalid_config', 'the redis store needs store.url')
+    const newSubscriber = options.client === undefined
+      ? () => quietOnError(createRedisSubscriber(endpoint, SUBSCRIBER))
+      : () => quietOnError(options.client!.duplicate())
     try {
       if (owns) await client.connect()
-      const store = new RedisStore(client, owns, options.keyPrefix ?? DEFAULT_KEY_PREFIX, await createSealer(key), options.maxAttempts ?? 20)
+      const store = new RedisStore(client, owns, options.keyPrefix ?? DEFAULT_KEY_PREFIX, await createSealer(key), options.maxAttempts ?? 20, newSubscriber)
       // Every record carries the same key id (rotate-key re-seals all of them in one MULTI), so a
       // sample tells a wrong key as surely as all would, without reading 100,000 records.
       const sample = await client.hrandfield(store.hashKey, 16, 'WITHVALUES') as string[]
@@ -103,7 +112,7 @@ export class RedisStore implements SealedStore {
   }
 
   watch (listener: (identity: string) => void): StoreWatch {
-    const subscriber = quietOnError(this.client.duplicate())
+    const subscriber = this.newSubscriber()
     let ready = false
     let everReady = false
     subscriber.on('message', (_channel: string, message: string) => {
@@ -166,7 +175,7 @@ export class RedisStore implements SealedStore {
    * All records share one key id. A process still on the old key after `secrets rotate-key`
    * elsewhere must not add a record that nobody with the new key can open.
    */
-  private async assertStoreKey (tx: Redis): Promise<void> {
+  private async assertStoreKey (tx: RedisClient): Promise<void> {
     const sample = await tx.hrandfield(this.hashKey, 1, 'WITHVALUES') as string[]
     const [identity, raw] = sample
     if (identity !== undefined && raw !== undefined) {
@@ -183,9 +192,9 @@ export class RedisStore implements SealedStore {
   }
 
   /** WATCH, plan, MULTI/EXEC; retried when another writer changed the hash in between. */
-  private optimistic<T> (plan: (tx: Redis) => Promise<Plan<T>>): Promise<T> {
+  private optimistic<T> (plan: (tx: RedisClient) => Promise<Plan<T>>): Promise<T> {
     const run = this.queue.then(async () => {
-      this.txClient ??= quietOnError(this.client.duplicate())
+      this.txClient ??= quietOnError(duplicate(this.client))
       const tx = this.txClient
       for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
         let decided: Plan<T>
@@ -226,20 +235,28 @@ export class RedisStore implements SealedStore {
  * A request needing a secret while Redis is away fails after a couple of reconnect attempts
  * instead of waiting through ioredis' default twenty.
  */
-function connectionTo (url: string): Redis {
-  return quietOnError(new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5_000 }))
+function connectionTo (endpoint: RedisEndpoint): RedisClient {
+  return quietOnError(createRedisClient(endpoint, { offlineQueue: true, retriesPerRequest: 2, connectTimeoutMs: 5_000 }))
+}
+
+const SUBSCRIBER = { offlineQueue: true, retriesPerRequest: 2, connectTimeoutMs: 5_000 }
+
+/** A second connection like `client`: WATCH state is per connection (see the class comment). */
+function duplicate (client: RedisClient): RedisClient {
+  return client instanceof Cluster ? client.duplicate() : client.duplicate()
 }
 
 /**
  * Connection errors also reject the command that hit them (as StoreError 'io'); without a
  * listener ioredis would print each reconnect failure to the console as well.
  */
-function quietOnError (client: Redis): Redis {
-  return client.on('error', () => {})
+function quietOnError<C extends RedisClient> (client: C): C {
+  client.on('error', () => {})
+  return client
 }
 
 /** QUIT, and resolves once the socket is closed (quit() alone resolves on the OK reply). */
-async function quit (client: Redis): Promise<void> {
+async function quit (client: RedisClient): Promise<void> {
   if (client.status === 'end') return
   const ended = once(client, 'end')
   await client.quit().catch(() => { client.disconnect() })

@@ -7,6 +7,8 @@ export interface StoreConfig {
   path?: string
   /** redis store: connection URL */
   url?: string
+  /** redis store on a Redis Cluster instead of `url`: some of its nodes, `redis://host:port` */
+  cluster_nodes?: readonly string[]
   /** redis store: key prefix, default `latchkey:` */
   key_prefix?: string
 }

@@ -1,7 +1,7 @@
 /** The token service for `cache.type`: in-process only (memory) or in front of Redis (redis). */
-import { Redis } from 'ioredis'
 import type { LoadedConfig } from '../config/model.js'
 import type { Logger } from '../observability/logger.js'
+import { closeRedisClient, createRedisClient, createRedisSubscriber } from '../redis/connect.js'
 import { createSealer } from '../secrets/seal.js'
 import type { MasterKey } from '../secrets/types.js'
 import { RedisTokenStore } from './redis-store.js'
@@ -26,9 +26,9 @@ export async function openTokenCache (config: LoadedConfig, key: MasterKey, logg
     case 'redis': {
       // Fail fast while Redis is away (no offline queue, short command timeout): the token
       // service then serves from the process and fetches tokens itself.
-      const options = { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1000, connectTimeout: 2000, lazyConnect: true }
-      const client = new Redis(config.cache.url!, options)
-      const subscriber = new Redis(config.cache.url!, { ...options, commandTimeout: undefined })
+      const behaviour = { offlineQueue: false, retriesPerRequest: 0, commandTimeoutMs: 1000, connectTimeoutMs: 2000 }
+      const client = createRedisClient(config.cache, behaviour)
+      const subscriber = createRedisSubscriber(config.cache, behaviour)
       // Connection errors are counted (latchkey_redis_errors_total) and otherwise silent: the
       // token service logs the outage once, when a command fails.
       client.on('error', () => events?.redisError?.('cache'))
@@ -46,7 +46,7 @@ export async function openTokenCache (config: LoadedConfig, key: MasterKey, logg
         ping: async () => { await client.ping() },
         async close () {
           await shared.close()
-          await client.quit().catch(() => client.disconnect())
+          await closeRedisClient(client)
         },
       }
     }

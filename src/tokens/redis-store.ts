@@ -6,13 +6,15 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/connect.js'
+import { tokenKeys } from '../redis/keys.js'
 import type { Sealer } from '../secrets/seal.js'
 import type { SharedTokenStore, Token, TokenLock } from './types.js'
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
 
 export interface RedisTokenStoreOptions {
-  client: Redis
+  client: RedisClient
   /** A second connection for SUBSCRIBE (a subscribed connection can run nothing else). */
   subscriber: Redis
   prefix: string
@@ -22,9 +24,9 @@ export interface RedisTokenStoreOptions {
 type Message = `ready:${string}` | `purge:${string}`
 
 export class RedisTokenStore implements SharedTokenStore {
-  readonly #client: Redis
+  readonly #client: RedisClient
   readonly #subscriber: Redis
-  readonly #prefix: string
+  readonly #keys: ReturnType<typeof tokenKeys>
   readonly #channel: string
   readonly #sealer: Sealer
   readonly #waiters = new Map<string, Set<() => void>>()
@@ -34,8 +36,8 @@ export class RedisTokenStore implements SharedTokenStore {
   private constructor (options: RedisTokenStoreOptions) {
     this.#client = options.client
     this.#subscriber = options.subscriber
-    this.#prefix = options.prefix
-    this.#channel = `${options.prefix}tokens:events`
+    this.#keys = tokenKeys(options.prefix)
+    this.#channel = this.#keys.channel
     this.#sealer = options.sealer
     this.#subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.#channel) this.#onMessage(message)
@@ -49,9 +51,11 @@ export class RedisTokenStore implements SharedTokenStore {
     return store
   }
 
-  #key (key: string): string { return `${this.#prefix}token:${key}` }
-  #lockKey (key: string): string { return `${this.#prefix}token-lock:${key}` }
-  #failKey (key: string): string { return `${this.#prefix}token-fail:${key}` }
+  // The three keys of one token share its hash tag (src/redis/keys.ts): on a cluster the lock,
+  // the re-check after it and the back-off mark are answered by the same node.
+  #key (key: string): string { return this.#keys.token(key) }
+  #lockKey (key: string): string { return this.#keys.lock(key) }
+  #failKey (key: string): string { return this.#keys.failure(key) }
 
   async get (key: string): Promise<Token | undefined> {
     const raw = await this.#client.get(this.#key(key))

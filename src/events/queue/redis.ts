@@ -11,7 +11,8 @@
  * `seen:<sha256>` (dedupe marks, with PX).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import { closeRedisClient, type RedisClient } from '../../redis/connect.js'
+import { eventKeys, type EventKeys } from '../../redis/keys.js'
 import type { QueuedEvent } from '../event.js'
 import { MAX_DEAD_LETTERS, type ClaimedEvent, type DeadLetter, type Dedupe, type DeliveryState, type EventQueue, type QueueStats } from './types.js'
 
@@ -88,14 +89,13 @@ type Scripts = Record<keyof typeof SCRIPTS, Script>
 
 export class RedisEventQueue implements EventQueue {
   readonly durable = true
-  readonly #client: Redis
-  readonly #keys: { due: string, events: string, state: string, lease: string, age: string, dead: string, seen: string }
+  readonly #client: RedisClient
+  readonly #keys: EventKeys
   readonly #script: Scripts
 
-  constructor (client: Redis, prefix: string) {
+  constructor (client: RedisClient, prefix: string) {
     this.#client = client
-    const key = (name: string) => `${prefix}{events}:${name}`
-    this.#keys = { due: key('due'), events: key('events'), state: key('state'), lease: key('lease'), age: key('age'), dead: key('dead'), seen: key('seen:') }
+    this.#keys = eventKeys(prefix)
     const defined: Partial<Scripts> = {}
     for (const [name, [lua, numberOfKeys]] of Object.entries(SCRIPTS)) {
       // defineCommand runs EVALSHA, and EVAL once when Redis does not know the script (restart).
@@ -178,7 +178,7 @@ export class RedisEventQueue implements EventQueue {
   }
 
   async close (): Promise<void> {
-    await this.#client.quit().catch(() => this.#client.disconnect())
+    await closeRedisClient(this.#client)
   }
 }
 
