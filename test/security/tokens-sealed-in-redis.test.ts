@@ -54,7 +54,7 @@ connections:
   ]
   for (const text of forbidden) t.notOk(raw.includes(text), `no ${text.slice(0, 8)}… in Redis keys or values`)
   for (const key of tokenKeys) {
-    t.match(key.slice(`${redis.prefix}token:`.length), /^[A-Za-z0-9_-]{43}$/, 'the key name is an opaque digest (HMAC-SHA256, base64url)')
+    t.match(key.slice(`${redis.prefix}token:`.length), /^\{[A-Za-z0-9_-]{43}\}$/, 'the key name is an opaque digest (HMAC-SHA256, base64url) in its hash tag')
   }
   for (const value of values.filter((v) => v !== '')) {
     const record = JSON.parse(value) as Record<string, unknown>
