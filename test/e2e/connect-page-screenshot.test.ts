@@ -3,17 +3,17 @@
  * docs/connect-page.png with LATCHKEY_UPDATE_SCREENSHOT=1, else to a temp file (so a test run
  * leaves the work tree as it was).
  */
+import { repoPath } from '../helpers/repo.js'
 import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { launchBrowser } from '../helpers/browser.js'
 import { createSession, startConnectGateway } from '../helpers/connect.js'
 import { recordingUpstream } from '../helpers/upstream.js'
 
 const OUT = process.env.LATCHKEY_UPDATE_SCREENSHOT === '1'
-  ? fileURLToPath(new URL('../../docs/connect-page.png', import.meta.url))
+  ? repoPath('docs/connect-page.png')
   : path.join(tmpdir(), `latchkey-connect-page-${process.pid}.png`)
 
 t.test('screenshot of the connect page', async (t) => {

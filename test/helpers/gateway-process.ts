@@ -11,11 +11,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { transpileToTemp } from './transpile.js'
+import { REPO } from './repo.js'
 import type { TeardownHost } from './redis.js'
 
-const repo = fileURLToPath(new URL('../../', import.meta.url))
+const repo = REPO
 
 function sourceFiles (dir: string): string[] {
   return readdirSync(join(repo, dir), { withFileTypes: true }).flatMap((entry) => {

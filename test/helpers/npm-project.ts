@@ -8,11 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { latchkeyCli } from './gateway-process.js'
+import { REPO } from './repo.js'
 import type { TeardownHost } from './redis.js'
 
-const repo = fileURLToPath(new URL('../../', import.meta.url))
+const repo = REPO
 
 export interface NpmProject {
   dir: string

@@ -22,20 +22,20 @@ import { createServer, type Server } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import * as x509 from '@peculiar/x509'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { parseStored, type StoredConnection } from '../../src/connections/record.js'
 import { generateMasterKey, parseMasterKey } from '../../src/secrets/master-key.js'
 import { openSealedStore } from '../../src/secrets/open-store.js'
 import { latchkeyCli } from './gateway-process.js'
+import { repoPath } from './repo.js'
 import type { FakeRequest, ProviderFake } from './provider-fakes.js'
 import type { TeardownHost } from './redis.js'
 
 export const APP_KEY = 'app-key-catalog-oauth-7d3e'
 export const PUBLIC_URL = 'https://latchkey.example.test'
 export const CALLBACK_URL = `${PUBLIC_URL}/connect/oauth/callback`
-export const PRELOAD = fileURLToPath(new URL('./provider-dns.mjs', import.meta.url))
+export const PRELOAD = repoPath('test/helpers/provider-dns.mjs')
 
 /** The client id and secret a catalog entry reads (`<slug>_client_id` / `_client_secret`). */
 export function clientCredentials (slug: string): { id: string, secret: string } {

@@ -6,10 +6,10 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
+import { REPO } from './repo.js'
 
-export const REPO = fileURLToPath(new URL('../../', import.meta.url))
+export { REPO }
 
 /** `files` are paths relative to the repo; returns the folder holding their `.js` twins. */
 export function transpileToTemp (files: readonly string[], name: string): string {

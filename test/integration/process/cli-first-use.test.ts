@@ -3,6 +3,7 @@
  * the command that generates the key and never again by CLI commands (`start` logs it); validate
  * warnings on stderr with `ok` and exit 0; `connectors list` showing each connector's inputs.
  */
+import { repoPath } from '../../helpers/repo.js'
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -36,7 +37,7 @@ connections:
 `)
 
   const version = await cli(dir, ['--version'])
-  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const pkg = JSON.parse(await readFile(repoPath('package.json'), 'utf8')) as { version: string }
   t.same(version, { code: 0, stdout: `${pkg.version}\n`, stderr: '' })
 
   const first = await cli(dir, ['secrets', 'set', 'demo', '-c', file], 'value-cli-first-9f8e')

@@ -9,6 +9,7 @@
  * install would reach the registry); and port 8080 becomes a free port in the commands and in
  * LATCHKEY_PORT, since tests run side by side on one machine.
  */
+import { repoPath } from '../../helpers/repo.js'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -48,7 +49,7 @@ async function listenOnLoopback443 (server: Server): Promise<string> {
 }
 
 t.test('the README quick start ends in a proxied call', async (t) => {
-  const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
+  const readme = await readFile(repoPath('README.md'), 'utf8')
   const port = await freePort()
   const script = markedBlocks(readme, ['quick-start', 'walkthrough']).join('\n').replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`)
 
