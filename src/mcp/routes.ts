@@ -14,7 +14,7 @@ import { GatewayError, isGatewayError } from '../errors.js'
 import { readBoundedBody } from '../proxy/bounded-body.js'
 import { hasBody } from '../pipeline/body-policy.js'
 import { mcpChallenge, METADATA_PATH, protectedResourceMetadata } from './metadata.js'
-import { mcpServerFactory, type McpDeps, type RequestCallers } from './server.js'
+import { callerAuthInfo, mcpServerFactory, type McpDeps } from './server.js'
 
 export type { McpDeps } from './server.js'
 
@@ -22,14 +22,16 @@ export type { McpDeps } from './server.js'
 const SDK_HEADERS = ['content-type', 'accept', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id', 'mcp-method', 'mcp-name']
 
 export async function mcpRoutes (app: FastifyInstance, deps: McpDeps): Promise<void> {
-  const callers: RequestCallers = new WeakMap()
-  const handler = createMcpHandler(mcpServerFactory(deps, callers), {
+  const handler = createMcpHandler(mcpServerFactory(deps), {
     legacy: 'stateless',
     // One JSON answer per request: tool calls send no progress, and nothing stays open.
     responseMode: 'json',
     keepAliveMs: 0,
     // routes.ts already bounded the body by body_limit; this is the SDK's own, never smaller.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    // Reporting only (the answer is already made). The SDK's messages describe protocol
+    // problems; arguments and results are never logged.
+    onerror: (err) => app.log.warn({ reason: err.message.slice(0, 200) }, 'mcp request refused'),
   })
   app.addHook('onClose', async () => { await handler.close() })
 
@@ -57,13 +59,13 @@ export async function mcpRoutes (app: FastifyInstance, deps: McpDeps): Promise<v
         headers: sdkHeaders(request),
         ...(body === undefined ? {} : { body }),
       })
-      callers.set(webRequest, {
+      const authInfo = callerAuthInfo({
         caller,
         requestId: request.id,
         ip: request.ip,
         warn: (fields, message) => request.log.warn(fields, message),
       })
-      const response = await handler.fetch(webRequest)
+      const response = await handler.fetch(webRequest, { authInfo })
       return sendWeb(reply, response)
     },
   })

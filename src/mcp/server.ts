@@ -3,7 +3,7 @@
  * serving), for the caller routes.ts identified. Low-level rather than `McpServer`: the tools
  * differ per caller and come from a catalog, not from registrations.
  */
-import { ProtocolError, ProtocolErrorCode, Server, type McpServerFactory, type Tool } from '@modelcontextprotocol/server'
+import { ProtocolError, ProtocolErrorCode, Server, type AuthInfo, type McpServerFactory, type Tool } from '@modelcontextprotocol/server'
 import type { Caller } from '../callers/types.js'
 import type { PipelineDeps } from '../pipeline/execute.js'
 import { packageVersion } from '../commands/version.js'
@@ -17,12 +17,20 @@ export const TOOLS_PAGE = 500
 
 const VERSION = packageVersion()
 
-/** Who a request is for, keyed by the web Request routes.ts hands the SDK (`ctx.requestInfo`). */
-export type RequestCallers = WeakMap<Request, ToolCallContext>
+/**
+ * Who a request is for, as routes.ts hands it to the SDK: `authInfo` is the SDK's pass-through
+ * for a caller the server verified itself. It carries no credential (`token` stays empty); the
+ * identified caller rides in `extra`.
+ */
+export function callerAuthInfo (context: ToolCallContext): AuthInfo {
+  return { token: '', clientId: context.caller.id ?? '', scopes: [], extra: { [CONTEXT]: context } }
+}
 
-export function mcpServerFactory (deps: McpDeps, callers: RequestCallers): McpServerFactory {
+const CONTEXT = 'latchkey.caller'
+
+export function mcpServerFactory (deps: McpDeps): McpServerFactory {
   return (ctx) => {
-    const context = ctx.requestInfo === undefined ? undefined : callers.get(ctx.requestInfo)
+    const context = ctx.authInfo?.extra?.[CONTEXT] as ToolCallContext | undefined
     // routes.ts identifies every request before it reaches the SDK: fail closed if one did not.
     if (context === undefined) throw new Error('an /mcp request reached the SDK without an identified caller')
     const server = new Server({ name: 'latchkey', version: VERSION }, { capabilities: { tools: {} } })
