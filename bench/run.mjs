@@ -94,6 +94,8 @@ if (QUICK) notes.push('--quick: a smoke run (one short round); its ratios are no
 const work = mkdtempSync(join(tmpdir(), 'latchkey-bench-'))
 /** [startUs, endUs] of every latchkey (warn) measurement, for --profile. */
 const profileWindows = []
+/** The same for the scale gateway (profiled too with --profile). */
+const scaleProfileWindows = []
 const children = new Set()
 
 function track (child, name) {
@@ -336,7 +338,7 @@ async function startLatchkey ({ upstream, logLevel, profileDir, scale = 0, name 
     if (Date.now() > deadline) throw new Error(`latchkey did not start:\n${readFileSync(logFile, 'utf8')}`)
     await sleep(10)
   }
-  return { child, address, logFile, configFile, startMs: Math.round(performance.now() - started), startCpuMs: cpuMs(child.pid) }
+  return { child, address, logFile, configFile, profileDir, startMs: Math.round(performance.now() - started), startCpuMs: cpuMs(child.pid) }
 }
 
 /** CPU time (user + system, ms) of this process's children that have exited and been waited for. */
@@ -438,7 +440,8 @@ async function wrk (url, headers, seconds, paths) {
       'request = function() n = n % #paths + 1; local r = built[n]; if r == nil then r = wrk.format(nil, paths[n]); built[n] = r end; return r end')
   }
   writeFileSync(script, `${lines.join('\n')}\n${WRK_DONE}`)
-  const child = spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // wrk takes whole seconds only.
+  const child = spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${Math.max(1, Math.round(seconds))}s`, '--timeout', '10s', '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (c) => { out += c })
   const [code] = await once(child, 'exit')
@@ -626,7 +629,7 @@ async function main () {
     targets.latchkey_info = { ...info, pid: info.child.pid }
   }
   if (wanted.some((s) => s.target === 'latchkey_scale')) {
-    const scaled = await startLatchkey({ upstream, logLevel: 'warn', scale: SCALE, name: 'scale' })
+    const scaled = await startLatchkey({ upstream, logLevel: 'warn', scale: SCALE, name: 'scale', profileDir: profileDir === undefined ? undefined : mkdtempSync(join(tmpdir(), 'latchkey-profile-scale-')) })
     targets.latchkey_scale = { ...scaled, pid: scaled.child.pid }
   }
   const withNginx = NGINX && (ONLY === undefined || selected('nginx'))
@@ -667,6 +670,7 @@ async function main () {
     const from = process.hrtime.bigint() / 1000n
     const r = await load(url, s.headers, DURATION_S, s.paths)
     if (s.target === 'latchkey') profileWindows.push([Number(from), Number(process.hrtime.bigint() / 1000n)])
+    if (s.target === 'latchkey_scale') scaleProfileWindows.push([Number(from), Number(process.hrtime.bigint() / 1000n)])
     // CPU time the proxy process spent per request: steadier than req/s on a noisy machine.
     r.cpu_us = ((cpuMs(pid) - cpuBefore) * 1000) / r.requests
     process.stderr.write(`  ${s.name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpu_us.toFixed(0)} us/req${r.non2xx + r.errors > 0 ? `  ERRORS ${r.errors} non-2xx ${r.non2xx}` : ''}\n`)
@@ -744,13 +748,18 @@ async function main () {
   if (runCold) results.cold_start = await coldStart(targets.latchkey.address, upstream, targets.bare.address)
 
   if (profileDir !== undefined) {
-    const exited = once(targets.latchkey.child, 'exit')
-    targets.latchkey.child.kill('SIGTERM')
-    await exited
-    const file = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f))[0]
-    if (file !== undefined) {
-      results.profile = { file, windows_us: profileWindows, ...summariseProfile(file, 30, profileWindows) }
-      process.stderr.write(`\nCPU profile of latchkey (warn): ${file}\n${formatSummary(results.profile)}\n`)
+    const profiles = [['profile', 'latchkey', targets.latchkey, profileWindows], ['scale_profile', `latchkey with ${SCALE} more connections`, targets.latchkey_scale, scaleProfileWindows]]
+    for (const [field, label, target, windows] of profiles) {
+      if (target === undefined || windows.length === 0) continue
+      const exited = once(target.child, 'exit')
+      target.child.kill('SIGTERM')
+      await exited
+      const found = readdirSync(target.profileDir).filter((f) => f.endsWith('.cpuprofile'))
+      const file = found.length === 0 ? undefined : join(target.profileDir, found[0])
+      if (file !== undefined) {
+        results[field] = { file, windows_us: windows, ...summariseProfile(file, 30, windows) }
+        process.stderr.write(`\nCPU profile of ${label} (warn, measured windows only): ${file}\n${formatSummary(results[field])}\n`)
+      }
     }
   }
 
