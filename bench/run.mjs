@@ -329,7 +329,8 @@ async function startLatchkey ({ upstream, logLevel, profileDir, scale = 0, name 
     { cwd: repo, env: { ...process.env, LATCHKEY_MASTER_KEY: MASTER_KEY }, stdio: ['ignore', out, out] }), `latchkey (${name})`)
   closeSync(out)
   const address = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
+  // Generous: 10,000 YAML connections took 27 s to start on the 2-core box at load average 15.
+  const deadline = Date.now() + 120_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`latchkey exited (${child.exitCode}):\n${readFileSync(logFile, 'utf8')}`)
     // At warn the `latchkey listening` line is not logged: the port decides.
