@@ -55,6 +55,7 @@ function describeParserError (file: string, absolute: string, err: unknown): Ope
   // A failure in another file (an external $ref) names that file.
   const where = e.source !== undefined && path.resolve(e.source) !== absolute ? e.source : file
 
+  if ((e as { ioErrorCode?: string }).ioErrorCode === 'ENOENT') return new OpenApiImportError(`${where}: file not found`)
   const detail = e.details?.[0]
   if (detail !== undefined) {
     const more = e.details!.length > 1 ? ` (and ${e.details!.length - 1} more)` : ''

@@ -63,6 +63,7 @@ t.test('broken documents in-process: the JSON pointer or line is named', async (
   await expectError({ swagger: '2.0', info: { title: 'x', version: '1' }, paths: { '/a': { get: op({ operationId: 'same' }), post: op({ operationId: 'same' }) } } },
     /openapi\.json: Validation failed\. Duplicate operation id 'same'$/)
   await expectError({ hello: 'world' }, /openapi\.json: .*not a valid/)
+  await t.rejects(importOpenApi('/nonexistent/openapi.json', { slug: 'x' }), { message: '/nonexistent/openapi.json: file not found' })
   await t.rejects(importOpenApi(path.join(EXAMPLES, '3.0/json/petstore.json'), { slug: 'Not A Slug' }), { message: /--slug "Not A Slug" must match/ })
 })
 
