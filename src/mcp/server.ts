@@ -4,7 +4,6 @@
  * differ per caller and come from a catalog, not from registrations.
  */
 import { ProtocolError, ProtocolErrorCode, Server, type AuthInfo, type McpServerFactory, type Tool } from '@modelcontextprotocol/server'
-import type { Caller } from '../callers/types.js'
 import type { PipelineDeps } from '../pipeline/execute.js'
 import { packageVersion } from '../commands/version.js'
 import { callTool, type ToolCallContext } from './call.js'
@@ -77,4 +76,3 @@ function printableName (name: string): string {
   return name.slice(0, 80).replace(/[^A-Za-z0-9_.-]/g, '?')
 }
 
-export type { Caller }
