@@ -94,8 +94,8 @@ export function userToken (sub: string, secret = JWT_SECRET): Promise<string> {
 }
 
 /** The text of a tool result's first content block. */
-export function resultText (result: { content?: unknown }): string {
-  const first = (result.content as Array<{ type: string, text?: string }> | undefined)?.[0]
+export function resultText (result: object): string {
+  const first = ((result as { content?: unknown }).content as Array<{ type: string, text?: string }> | undefined)?.[0]
   return first?.type === 'text' ? first.text ?? '' : ''
 }
 
