@@ -192,6 +192,8 @@ const Action = Type.Object({
   method: HttpMethod,
   path: TemplateAt('path'),
   description: Type.Optional(Type.String()),
+  /** How the caller's JSON `body` is sent: as JSON (default), or form-encoded (Stripe's v1 API). */
+  body_format: Type.Optional(literals(['json', 'form'] as const, 'json or form')),
 }, Strict)
 
 const Entity = Type.Object({

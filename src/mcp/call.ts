@@ -38,14 +38,14 @@ export async function callTool (tool: ResolvedTool, args: unknown, context: Tool
     }
     const server = deps.runtime().config.server
     const collector = new AnswerCollector(server.body_limit_bytes, server.upstream_timeout_ms)
-    const headers = call.body === null ? {} : { 'content-type': 'application/json', 'content-length': String(call.body.length) }
+    const headers = call.body === null ? {} : { 'content-type': call.contentType, 'content-length': String(call.body.length) }
     await execute({
       conn,
       method: action.method,
       target: (caller) => actionTarget(conn, action, call, caller),
       principal: { kind: 'caller', identify: async () => context.caller },
       // None of the MCP request's own headers are meant for the API.
-      rawHeaders: actionHeaders([], call.body),
+      rawHeaders: actionHeaders([], call),
       headers,
       body: call.body,
       requestId: context.requestId,

@@ -12,14 +12,17 @@ import { isPlainObject, parseActionParams, printable } from './action-params.js'
 import { checkForwardPath, checkQueryString } from './path-safety.js'
 import { parseCallerQuery } from './query.js'
 import { templateContext } from './request-context.js'
+import { encodeForm } from '../text/form-encode.js'
 
 /** What the caller asked for, validated: nothing here has touched a credential. */
 export interface ActionCall {
   params: Readonly<Record<string, string>>
   /** Encoded `key=value&...`, in the order given. */
   rawQuery: string
-  /** The JSON bytes to send upstream, or null for no body. */
+  /** The bytes to send upstream, or null for no body. */
   body: Buffer | null
+  /** Their content type (the action's `body_format`). */
+  contentType: string
 }
 
 const ENVELOPE_KEYS = new Set(['params', 'query', 'body'])
@@ -49,7 +52,29 @@ export function parseActionCall (envelope: unknown, action: CompiledAction): Act
   return {
     params: parseActionParams(envelope.params, action.params),
     rawQuery: encodeQuery(envelope.query),
-    body: envelope.body === undefined ? null : Buffer.from(JSON.stringify(envelope.body), 'utf8'),
+    body: envelope.body === undefined ? null : Buffer.from(encodeBody(envelope.body, action), 'utf8'),
+    contentType: action.bodyFormat === 'form' ? FORM_TYPE : JSON_TYPE,
+  }
+}
+
+const JSON_TYPE = 'application/json'
+const FORM_TYPE = 'application/x-www-form-urlencoded'
+
+function encodeBody (body: unknown, action: CompiledAction): string {
+  switch (action.bodyFormat) {
+    case 'json': return JSON.stringify(body)
+    case 'form':
+      if (!isPlainObject(body)) throw new GatewayError('invalid_request', 'body must be an object: this action sends its parameters form-encoded')
+      try {
+        return encodeForm(body)
+      } catch {
+        // A lone surrogate (JSON allows "\ud800") has no UTF-8 form.
+        throw new GatewayError('invalid_request', 'body keys and values must be valid Unicode text')
+      }
+    default: {
+      const unknown: never = action.bodyFormat
+      throw new Error(`unknown body format ${String(unknown)}`)
+    }
   }
 }
 
@@ -101,11 +126,11 @@ export function actionTarget (conn: CompiledConnection, action: CompiledAction, 
  * The caller's headers (header hygiene still runs on them in prepare) without the framing of
  * its envelope, plus that of the upstream body.
  */
-export function actionHeaders (raw: readonly string[], body: Buffer | null): string[] {
+export function actionHeaders (raw: readonly string[], call: Pick<ActionCall, 'body' | 'contentType'>): string[] {
   const out: string[] = []
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (!CONTENT_HEADERS.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!)
   }
-  if (body !== null) out.push('content-type', 'application/json', 'content-length', String(body.length))
+  if (call.body !== null) out.push('content-type', call.contentType, 'content-length', String(call.body.length))
   return out
 }

@@ -34,7 +34,7 @@ export function actionsRoute (deps: ProxyDeps): LeanRoute {
       ...fromCaller(exchange, runtime, conn),
       method: action.method,
       target: (caller) => actionTarget(conn, action, call, caller),
-      rawHeaders: actionHeaders(req.rawHeaders, call.body),
+      rawHeaders: actionHeaders(req.rawHeaders, call),
       body: call.body,
     }, deps)
   }

@@ -32,6 +32,8 @@ export interface CompiledAction {
   readonly path: CompiledTemplate
   /** `params.<name>` the path needs (read without `default` or `is defined`). */
   readonly params: readonly string[]
+  /** How a caller's JSON body goes upstream: as JSON, or form-encoded. */
+  readonly bodyFormat: 'json' | 'form'
 }
 
 export interface CompiledConnection {
@@ -124,7 +126,7 @@ function compileActions (connector: ResolvedConnector, compiler: TemplateCompile
     const actions = new Map<string, CompiledAction>()
     for (const [name, action] of Object.entries(config.actions ?? {})) {
       const path = compiler.compile(action.path, 'path')
-      actions.set(name, { method: action.method, path, params: path.isStatic ? [] : requiredParams(action.path) })
+      actions.set(name, { method: action.method, path, params: path.isStatic ? [] : requiredParams(action.path), bodyFormat: action.body_format ?? 'json' })
     }
     entities.set(entity, actions)
   }

@@ -3,9 +3,8 @@
  * record's path, never PATCH or PUT.
  *
  * Stripe's v1 API reads request parameters form-encoded (application/x-www-form-urlencoded,
- * nested keys as `metadata[order]=1`), while POST /actions sends its `body` as JSON: the list
- * and read actions work as they are, but a create or update through /actions is sent as JSON,
- * which Stripe does not read (README, "Capabilities of the built-in connectors").
+ * nested keys as `metadata[order]=1`): the actions that send parameters say `body_format: form`,
+ * so the caller's JSON `body` goes out in that notation.
  * https://docs.stripe.com/api (Introduction: "accepts form-encoded request bodies")
  * Events are Stripe event types: https://docs.stripe.com/api/events/types
  */
@@ -35,13 +34,15 @@ export const STRIPE_CAPABILITIES: NonNullable<ConnectorConfig['capabilities']> =
         create: {
           method: 'POST',
           path: '/v1/customers',
-          description: 'Create a customer (parameters: email, name, phone, description, metadata). Stripe reads form-encoded parameters, not a JSON body.',
+          description: 'Create a customer (parameters: email, name, phone, description, metadata).',
+          body_format: 'form',
         },
         // https://docs.stripe.com/api/customers/update
         update: {
           method: 'POST',
           path: '/v1/customers/{{ params.id }}',
-          description: 'Update a customer by id; parameters not sent stay unchanged. Stripe reads form-encoded parameters, not a JSON body.',
+          description: 'Update a customer by id; parameters not sent stay unchanged.',
+          body_format: 'form',
         },
       },
       events: ['customer.created', 'customer.updated', 'customer.deleted'],
@@ -66,13 +67,15 @@ export const STRIPE_CAPABILITIES: NonNullable<ConnectorConfig['capabilities']> =
         create: {
           method: 'POST',
           path: '/v1/charges',
-          description: 'Create a charge (legacy: Stripe recommends PaymentIntents; parameters: amount in the smallest currency unit, currency, customer, source, description). Stripe reads form-encoded parameters, not a JSON body.',
+          description: 'Create a charge (legacy: Stripe recommends PaymentIntents; parameters: amount in the smallest currency unit, currency, customer, source, description).',
+          body_format: 'form',
         },
         // https://docs.stripe.com/api/charges/update
         update: {
           method: 'POST',
           path: '/v1/charges/{{ params.id }}',
-          description: 'Update a charge by id: description, metadata, receipt_email, shipping, fraud_details. Stripe reads form-encoded parameters, not a JSON body.',
+          description: 'Update a charge by id: description, metadata, receipt_email, shipping, fraud_details.',
+          body_format: 'form',
         },
       },
       events: ['charge.succeeded', 'charge.failed', 'charge.captured', 'charge.refunded', 'charge.updated'],
@@ -97,13 +100,15 @@ export const STRIPE_CAPABILITIES: NonNullable<ConnectorConfig['capabilities']> =
         create: {
           method: 'POST',
           path: '/v1/invoices',
-          description: 'Create a draft invoice for a customer (parameters: customer, collection_method, days_until_due, description, auto_advance). Stripe reads form-encoded parameters, not a JSON body.',
+          description: 'Create a draft invoice for a customer (parameters: customer, collection_method, days_until_due, description, auto_advance).',
+          body_format: 'form',
         },
         // https://docs.stripe.com/api/invoices/update
         update: {
           method: 'POST',
           path: '/v1/invoices/{{ params.id }}',
-          description: 'Update an invoice by id (a draft fully; a finalized one only in part). Stripe reads form-encoded parameters, not a JSON body.',
+          description: 'Update an invoice by id (a draft fully; a finalized one only in part).',
+          body_format: 'form',
         },
         // https://docs.stripe.com/api/invoices/finalize
         finalize: {

@@ -17,6 +17,8 @@ export interface ActionCase {
   params?: Record<string, string>
   query?: Record<string, string | string[]>
   body?: unknown
+  /** The body as the upstream must see it, when it is not the JSON of `body` (a form-encoded action). */
+  sent?: { contentType: string, body: string }
   /** What the upstream must see: method, and the request line's path and query below the base path. */
   method: string
   url: string
@@ -88,8 +90,8 @@ connections:
         t.equal(seen.body.length, 0, 'no body')
         t.notOk(seen.headers['content-type'], 'no content type without a body')
       } else {
-        t.equal(seen.headers['content-type'], 'application/json')
-        t.equal(seen.body.toString('utf8'), JSON.stringify(c.body), 'the body, byte for byte')
+        t.equal(seen.headers['content-type'], c.sent?.contentType ?? 'application/json')
+        t.equal(seen.body.toString('utf8'), c.sent?.body ?? JSON.stringify(c.body), 'the body, byte for byte')
       }
     })
   }
