@@ -27,6 +27,8 @@ export interface TwoGateways {
   idp: TokenEndpoint
   upstream: RecordingUpstream
   masterKey: string
+  /** The key prefix both use for store and cache. */
+  prefix: string
   /** `latchkey <args>` as a process on the same config and key, `stdin` piped. */
   cli (args: string[], stdin?: string): Promise<{ code: number | null, stdout: string, stderr: string }>
   /** Everything both processes wrote, for assertNoSecrets-style scans. */
@@ -91,7 +93,7 @@ ${options.connections ?? ''}`)
     const [code] = await once(child, 'exit') as [number | null]
     return { code, stdout, stderr }
   }
-  return { a, b, cluster, idp, upstream, masterKey, cli, output: () => [...a.logs, ...b.logs, a.stderr(), b.stderr()].join('\n') }
+  return { a, b, cluster, idp, upstream, masterKey, cli, prefix, output: () => [...a.logs, ...b.logs, a.stderr(), b.stderr()].join('\n') }
 }
 
 /** Polls `check` every 50 ms until it is true or `timeoutMs` passes; returns the time taken. */
