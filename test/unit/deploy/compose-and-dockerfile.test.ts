@@ -2,13 +2,13 @@
  * There is no Docker engine on the CI machines: docker-compose.yml, the Dockerfile, the nginx
  * config and the README's Docker commands are checked against each other as text instead.
  */
+import { REPO } from '../../helpers/repo.js'
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { parse } from 'yaml'
 import { load } from '../../helpers/config.js'
 
-const repo = fileURLToPath(new URL('../../../', import.meta.url))
+const repo = `${REPO}/`
 const read = (file: string) => readFileSync(repo + file, 'utf8')
 
 interface Service {
