@@ -34,7 +34,7 @@ export function buffered (request: PlaneRequest): SendAttempt<Dispatcher.Respons
 /** Renders the template over the upstream's answer and sends the result. */
 export async function sendTransformed (request: PlaneRequest, res: Dispatcher.ResponseData, template: CompiledTemplate,
   prepared: PreparedRequest, bodyLimit: number): Promise<void> {
-  const { timer } = request
+  const { conn, timer } = request
   timer.endUpstream()
   const transformed = await transformResponse(res, template, prepared.context, bodyLimit)
   const contentType = conn.responseContentType ?? firstValue(res.headers['content-type']) ?? 'text/plain; charset=utf-8'
