@@ -52,12 +52,20 @@ export interface GatewayProcess {
   stop (): Promise<void>
 }
 
+export interface GatewayProcessOptions {
+  /** node options before the CLI (a `--import` preload). */
+  nodeArgs?: readonly string[]
+  /** Environment variables the child must not inherit. */
+  unset?: readonly string[]
+}
+
 /** Starts `latchkey start -c configFile` and resolves once it logs `latchkey listening`. */
-export async function startGatewayProcess (t: TeardownHost, configFile: string, env: NodeJS.ProcessEnv, cwd: string): Promise<GatewayProcess> {
+export async function startGatewayProcess (t: TeardownHost, configFile: string, env: NodeJS.ProcessEnv, cwd: string,
+  options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
   // tap's NODE_OPTIONS preloads its process tracking; the gateway does not need it.
-  delete childEnv.NODE_OPTIONS
-  const child = spawn(process.execPath, [latchkeyCli(), 'start', '-c', configFile], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  for (const name of ['NODE_OPTIONS', ...(options.unset ?? [])]) delete childEnv[name]
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), latchkeyCli(), 'start', '-c', configFile], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   const logs: string[] = []
   let stderr = ''
   let buffered = ''

@@ -14,8 +14,6 @@
  * - server.allow_private_upstreams is true (the fakes are on loopback): the private-address
  *   check of SPEC 6.4 is bypassed here and tested elsewhere.
  */
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { webcrypto } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:https'
@@ -27,7 +25,7 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { parseStored, type StoredConnection } from '../../src/connections/record.js'
 import { generateMasterKey, parseMasterKey } from '../../src/secrets/master-key.js'
 import { openSealedStore } from '../../src/secrets/open-store.js'
-import { latchkeyCli } from './gateway-process.js'
+import { startGatewayProcess } from './gateway-process.js'
 import { repoPath } from './repo.js'
 import type { FakeRequest, ProviderFake } from './provider-fakes.js'
 import type { TeardownHost } from './redis.js'
@@ -227,55 +225,18 @@ ${options.extraYaml ?? ''}
   await store.close()
 
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
     LATCHKEY_MASTER_KEY: masterKey,
     NODE_EXTRA_CA_CERTS: caFile,
     LATCHKEY_TEST_PROVIDER_ADDRESS: address,
     LATCHKEY_TEST_PROVIDER_HOSTS: hosts.join(','),
   }
-  // tap's NODE_OPTIONS preloads its process tracking; proxies must not be asked for anything.
-  for (const name of ['NODE_OPTIONS', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete env[name]
-  const child = spawn(process.execPath, ['--import', PRELOAD, latchkeyCli(), 'start', '-c', configFile], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const logs: string[] = []
-  let stderr = ''
-  let buffered = ''
-  let onLine: ((line: string) => void) | undefined
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk
-    let nl: number
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl)
-      buffered = buffered.slice(nl + 1)
-      if (line === '') continue
-      logs.push(line)
-      onLine?.(line)
-    }
+  // Proxies must not be asked for anything.
+  const gateway = await startGatewayProcess(t, configFile, env, dir, {
+    nodeArgs: ['--import', PRELOAD],
+    unset: ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy'],
   })
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  t.teardown(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = once(child, 'exit')
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-    await exited
-    clearTimeout(timer)
-  })
-  const gatewayUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`latchkey did not start within 20 s; stderr: ${stderr}`)), 20_000)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`latchkey exited with ${code} before listening; stderr: ${stderr}; stdout: ${logs.join('\n')}`))
-    })
-    onLine = (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string, address?: string }
-        if (entry.msg === 'latchkey listening' && typeof entry.address === 'string') {
-          clearTimeout(timer)
-          resolve(entry.address)
-        }
-      } catch {}
-    }
-  })
+  const { url: gatewayUrl, logs } = gateway
+  const stderr = gateway.stderr()
   if (!stderr.includes(`provider-dns: active, ${hosts.length} names -> ${address}`)) {
     throw new Error(`the DNS preload is not active in the gateway; stderr: ${stderr}`)
   }
@@ -291,7 +252,7 @@ ${options.extraYaml ?? ''}
       return { status: res.status, location: res.headers.get('location'), body: await res.text() }
     },
     logs,
-    stderr: () => stderr,
+    stderr: gateway.stderr,
     async stored (id) {
       const reader = await openSealedStore({ type: 'file', path: dataDir }, parseMasterKey(masterKey))
       try {
