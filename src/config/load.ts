@@ -8,7 +8,7 @@ import { checkSchema } from './schema-problems.js'
 import { checkSemantics, type TemplateCompiler } from './semantic.js'
 import { resolveConfig, variablesOf } from './resolve.js'
 import { ConfigError, dotted, type ConfigProblem } from './problems.js'
-import { parseYamlSource } from './yaml-source.js'
+import { parseYamlSource, type YamlSource } from './yaml-source.js'
 import type { LoadedConfig } from './model.js'
 import type { RawConfig } from './schema.js'
 
@@ -22,6 +22,17 @@ export interface LoadOptions {
 
 export function loadConfigText (file: string, text: string, options: LoadOptions): LoadedConfig {
   const source = parseYamlSource(file, text, options.env ?? process.env)
+  try {
+    return loadSource(file, source, options)
+  } catch (err) {
+    // A problem found on js-yaml's value is found again on `yaml`'s, the reference: every
+    // problem is then reported as `yaml` places it, whichever parser read the file first.
+    if (!(err instanceof ConfigError) || source.positioned() === source) throw err
+    return loadSource(file, source.positioned(), options)
+  }
+}
+
+function loadSource (file: string, source: YamlSource, options: LoadOptions): LoadedConfig {
   if (source.problems.length > 0) throw new ConfigError(source.problems)
   const value = source.value ?? {}
   if (typeof value !== 'object' || Array.isArray(value)) {

@@ -1,9 +1,13 @@
 /**
  * YAML with source positions: parse errors, `${NAME}` substitution and a locator that turns a
- * config path into the line and column of the key or value that stands there.
+ * config path into the line and column of the key or value that stands there. A config that
+ * loads needs no position, so it is parsed by js-yaml (yaml-fast.ts) where that gives the same
+ * value; `yaml` parses it (once) when a position is asked for, and always where js-yaml could
+ * differ or finds a problem.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import type { ConfigProblem } from './problems.js'
+import { parseYamlFast } from './yaml-fast.js'
 
 export type ConfigPath = readonly (string | number)[]
 
@@ -11,12 +15,31 @@ export interface YamlSource {
   readonly value: unknown
   readonly problems: ConfigProblem[]
   locate (path: ConfigPath, at?: 'key' | 'value'): { line: number, column: number }
+  /** The same text as `yaml` parses it, positions and all: this source, or parsed now (once). */
+  positioned (): YamlSource
 }
 
 // `$${` stays a literal `${`; `${NAME}` and `${NAME:-default}` are substituted.
 const ENV_REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
 
-export function parseYamlSource (file: string, text: string, env: NodeJS.ProcessEnv): YamlSource {
+/** `positions: true` parses with `yaml` right away (what the js-yaml path falls back to). */
+export function parseYamlSource (file: string, text: string, env: NodeJS.ProcessEnv, options: { positions?: boolean } = {}): YamlSource {
+  if (options.positions !== true) {
+    const value = parseYamlFast(text, (scalar) => {
+      let unset = false
+      const out = substituteReferences(scalar, env, () => { unset = true })
+      return unset ? undefined : out
+    })
+    if (value !== undefined) {
+      let exact: YamlSource | undefined
+      const positioned = (): YamlSource => (exact ??= parseWithPositions(file, text, env))
+      return { value, problems: [], locate: (path, at) => positioned().locate(path, at), positioned }
+    }
+  }
+  return parseWithPositions(file, text, env)
+}
+
+function parseWithPositions (file: string, text: string, env: NodeJS.ProcessEnv): YamlSource {
   const lines = new LineCounter()
   // yaml's own duplicate-key check compares each key with every earlier key of its map: 10,000
   // connections took 4.7 s of a 10 s load there. duplicateKeys() does the same check in one pass.
@@ -33,13 +56,27 @@ export function parseYamlSource (file: string, text: string, env: NodeJS.Process
   if (problems.length === 0) substituteEnvironment(doc, env, (offset, message) => problems.push({ file, ...at(offset), message }))
 
   const value = problems.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined
-  return {
+  const source: YamlSource = {
     value,
     problems,
     locate (path, which = 'value') {
       return at(offsetOf(doc, path, which))
     },
+    positioned: () => source,
   }
+  return source
+}
+
+/** `${NAME}` references of one scalar replaced; `unset` hears of each variable that is not set. */
+function substituteReferences (value: string, env: NodeJS.ProcessEnv, unset: (name: string) => void): string {
+  return value.replace(ENV_REFERENCE, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
+    if (escaped !== undefined) return whole.slice(1)
+    const found = env[name]
+    if (fallback !== undefined) return found === undefined || found === '' ? fallback : found
+    if (found !== undefined) return found
+    unset(name)
+    return ''
+  })
 }
 
 /**
@@ -88,13 +125,8 @@ function firstLine (message: string): string {
 function substituteEnvironment (doc: Document, env: NodeJS.ProcessEnv, report: (offset: number, message: string) => void): void {
   eachNode(doc.contents, (node, asKey) => {
     if (asKey || !isScalar(node) || typeof node.value !== 'string' || !node.value.includes('${')) return
-    node.value = node.value.replace(ENV_REFERENCE, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
-      if (escaped !== undefined) return whole.slice(1)
-      const found = env[name]
-      if (fallback !== undefined) return found === undefined || found === '' ? fallback : found
-      if (found !== undefined) return found
+    node.value = substituteReferences(node.value, env, (name) => {
       report(node.range?.[0] ?? 0, `environment variable ${name} is not set (use \${${name}:-default} for a fallback)`)
-      return ''
     })
   })
 }
