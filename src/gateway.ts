@@ -152,7 +152,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     // The test runs against the gateway assembled below, as `connections test` does.
     admin: { reload, testConnection, connections },
     connect: { sessions, connections, test: { compiler: () => compiler, secrets, upstreams, rateCounter: cache.rateCounter }, now: options.clock ?? Date.now },
-    events: { runtime: () => runtime, connections, compiler: () => compiler, secrets, events, now: options.clock ?? Date.now },
+    events: { runtime: () => runtime, connections, compiler: () => compiler, secrets, store, events, now: options.clock ?? Date.now },
     // SPEC 11: tools from the connections a caller may use, called through the data plane.
     mcp: { runtime: () => runtime, secrets, upstreams, rateCounter: cache.rateCounter, connections },
   })

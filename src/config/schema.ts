@@ -202,16 +202,34 @@ const Entity = Type.Object({
   events: Type.Optional(Type.Array(Type.String())),
 }, Strict)
 
-export const WEBHOOK_VERIFY_TYPES = ['stripe', 'slack', 'github', 'shopify', 'standard', 'hmac'] as const
-/** `header`, `algorithm`, `encoding` and `prefix` are for `hmac` only (checked in semantic.ts). */
+export const WEBHOOK_VERIFY_TYPES = ['stripe', 'slack', 'github', 'shopify', 'standard', 'hmac', 'token', 'url_hmac', 'jwt'] as const
+/** Requests answered without being forwarded (SPEC 13 handshakes), one per provider scheme. */
+export const WEBHOOK_HANDSHAKES = ['zoom_url_validation', 'validation_token', 'challenge', 'head', 'hook_secret'] as const
+/**
+ * Which type takes which option is checked in semantic.ts (each at its position). `secret` is
+ * required except with `handshake: hook_secret`, whose secret is the one captured.
+ */
 const WebhookVerify = Type.Object({
-  type: literals(WEBHOOK_VERIFY_TYPES, 'stripe, slack, github, shopify, standard or hmac'),
-  secret: Template,
+  type: literals(WEBHOOK_VERIFY_TYPES, 'stripe, slack, github, shopify, standard, hmac, token, url_hmac or jwt'),
+  secret: Type.Optional(Template),
   tolerance: Type.Optional(Duration),
   header: Type.Optional(HeaderName),
+  /** slack: the header with the signed Unix timestamp (default X-Slack-Request-Timestamp). */
+  timestamp_header: Type.Optional(HeaderName),
   algorithm: Type.Optional(literals(['sha256', 'sha1', 'sha512'] as const, 'sha256, sha1 or sha512')),
   encoding: Type.Optional(literals(['hex', 'base64'] as const, 'hex or base64')),
   prefix: Type.Optional(Type.String()),
+  /** token: the JSON body field holding the secret, `a.b`, `list[].field` for every element. */
+  field: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_@$-]+(\\[\\])?(\\.[A-Za-z0-9_@$-]+(\\[\\])?){0,7}$', description: 'a JSON field path such as passcode or value[].clientState' })),
+  /** url_hmac: what is signed after the public URL (Twilio) or before it (Trello). */
+  signed: Type.Optional(literals(['url_and_form', 'body_and_url'] as const, 'url_and_form or body_and_url')),
+  /** jwt: the `aud` claim required. */
+  audience: Type.Optional(Type.String({ minLength: 1 })),
+  /** The provider's event id (repeats): `header:<name>` or `body:<path>` parts, all present. */
+  event_id: Type.Optional(Type.Array(Type.String({ pattern: '^(header:[A-Za-z0-9!#$%&\'*+.^_`|~-]+|body:[A-Za-z0-9_@$-]+(\\.[A-Za-z0-9_@$-]+){0,7})$', description: 'header:<name> or body:<field.path>' }), { minItems: 1, maxItems: 4 })),
+  /** Provider headers forwarded in the event besides the type's own. */
+  event_headers: Type.Optional(Type.Array(HeaderName, { maxItems: 16 })),
+  handshake: Type.Optional(literals(WEBHOOK_HANDSHAKES, 'zoom_url_validation, validation_token, challenge, head or hook_secret')),
 }, Strict)
 export type WebhookVerifyConfig = Static<typeof WebhookVerify>
 
@@ -294,6 +312,20 @@ const RedisBacked = {
   key_prefix: Type.Optional(Type.String()),
 }
 
+/**
+ * Optional OpenTelemetry tracing (README "Tracing"), off unless `enabled`. A key left out here
+ * falls back to the standard OTEL_* variable, then to the default (observability/tracing.ts).
+ * `headers` go to the collector only (its API key: a `caller`-site template, so get_secret works).
+ */
+const TRACING_HEADER_NAME = '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$'
+const Tracing = Type.Object({
+  enabled: Type.Optional(Type.Boolean()),
+  endpoint: Type.Optional(Type.String({ pattern: '^https?://[^\\s/?#]+([/?#]\\S*)?$', description: 'an http(s) URL: the OTLP/HTTP traces endpoint' })),
+  service_name: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'a service name (1 to 256 characters)' })),
+  sample_ratio: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'a ratio from 0 to 1' })),
+  headers: Type.Optional(idMap(TemplateAt('caller'), TRACING_HEADER_NAME, 'header name')),
+}, Strict)
+
 export const ConfigSchema = Type.Object({
   server: Type.Optional(Type.Object({
     host: Type.Optional(Type.String()),
@@ -322,6 +354,7 @@ export const ConfigSchema = Type.Object({
       url: Type.String(),
       secret: TemplateAt('caller'),
     }, Strict)),
+    tracing: Type.Optional(Tracing),
   }, Strict)),
   store: Type.Optional(Type.Object({
     type: Type.Union([Type.Literal('file'), Type.Literal('redis')], { description: 'file or redis' }),

@@ -8,7 +8,7 @@ import type { CompiledTemplate, TemplateSite } from '../templates/types.js'
 import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
 import { checkForwardPath } from '../proxy/path-safety.js'
 import { parseJsonPath } from '../text/json-path.js'
-import type { ConnectorConfig, RawConfig } from './schema.js'
+import type { ConnectorConfig, RawConfig, WebhookVerifyConfig } from './schema.js'
 import { allConnectors } from './resolve.js'
 import { templateFields } from './templates.js'
 import type { ConfigPath } from './yaml-source.js'
@@ -194,15 +194,37 @@ function checkConnectors (raw: RawConfig, report: Report): void {
   }
 }
 
-/** SPEC 13: `header`, `algorithm`, `encoding`, `prefix` belong to the generic hmac verifier. */
+/** SPEC 13: the options each verify type takes; every other one is reported at its key. */
+const WEBHOOK_OPTIONS: Record<WebhookVerifyConfig['type'], readonly string[]> = {
+  stripe: ['header'],
+  slack: ['header', 'timestamp_header'],
+  github: [],
+  shopify: [],
+  standard: [],
+  hmac: ['header', 'algorithm', 'encoding', 'prefix'],
+  token: ['header', 'field'],
+  url_hmac: ['header', 'signed', 'algorithm', 'encoding'],
+  jwt: ['header', 'audience'],
+}
+const TYPED_OPTIONS = ['header', 'timestamp_header', 'algorithm', 'encoding', 'prefix', 'field', 'signed', 'audience'] as const
+
 function checkWebhooks (at: ConfigPath, webhooks: NonNullable<ConnectorConfig['webhooks']>, report: Report): void {
   const verify = webhooks.verify
-  if (verify.type === 'hmac' && verify.header === undefined) report([...at, 'verify'], "the hmac verifier needs 'header'")
-  if (verify.type !== 'hmac') {
-    for (const key of ['header', 'algorithm', 'encoding', 'prefix'] as const) {
-      if (verify[key] !== undefined) report([...at, 'verify', key], `'${key}' is only for type hmac`, 'key')
-    }
+  const taken = WEBHOOK_OPTIONS[verify.type]
+  for (const key of TYPED_OPTIONS) {
+    if (verify[key] !== undefined && !taken.includes(key)) report([...at, 'verify', key], `'${key}' is not an option of type ${verify.type}`, 'key')
   }
+  if ((verify.type === 'hmac' || verify.type === 'url_hmac') && verify.header === undefined) report([...at, 'verify'], `the ${verify.type} verifier needs 'header'`)
+  if (verify.type === 'url_hmac' && verify.signed === undefined) report([...at, 'verify'], "the url_hmac verifier needs 'signed' (url_and_form or body_and_url)")
+  if (verify.type === 'token' && (verify.header === undefined) === (verify.field === undefined)) report([...at, 'verify'], "the token verifier needs exactly one of 'header' and 'field'")
+  // The captured secret is the only one: a configured one beside it would be a second key.
+  if (verify.handshake === 'hook_secret' && verify.secret !== undefined) report([...at, 'verify', 'secret'], "'secret' is not used with handshake hook_secret: the secret is the one its handshake captured", 'key')
+  if (verify.handshake !== 'hook_secret' && verify.secret === undefined) report([...at, 'verify'], "'secret' is required (except with handshake hook_secret)")
+  // The credential itself is never forwarded with the event.
+  const credential = new Set(['authorization', (verify.header ?? 'authorization').toLowerCase()])
+  verify.event_headers?.forEach((name, i) => {
+    if (credential.has(name.toLowerCase())) report([...at, 'verify', 'event_headers', i], `'${name}' carries the webhook's credential and is never forwarded`)
+  })
   const forward = webhooks.forward_to
   if (forward !== undefined && !TEMPLATE_TAG.test(forward) && !isHttpUrl(forward)) report([...at, 'forward_to'], 'expected an absolute http(s) URL')
 }

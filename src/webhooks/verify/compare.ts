@@ -47,3 +47,70 @@ export function jsonField (body: Buffer, field: string): string | undefined {
     return undefined
   }
 }
+
+/** The body as a JSON value, or undefined when it is not JSON. */
+export function parseJson (body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The values at a field path of a parsed body: `a.b` one value, `list[].b` one per element
+ * (an element without it counts as undefined). A path is at most 8 segments (the schema's
+ * pattern), so the walk is linear in the body.
+ */
+export function valuesAt (value: unknown, path: string): unknown[] {
+  let current: unknown[] = [value]
+  for (const segment of path.split('.')) {
+    const each = segment.endsWith('[]')
+    const name = each ? segment.slice(0, -2) : segment
+    const next: unknown[] = []
+    for (const item of current) {
+      const field = isObject(item) && Object.hasOwn(item, name) ? item[name] : undefined
+      if (!each) next.push(field)
+      else if (Array.isArray(field)) next.push(...field as unknown[])
+      else next.push(undefined)
+    }
+    current = next
+  }
+  return current
+}
+
+/** A copy of a parsed body without the field at `path` (in every element for `[]` segments). */
+export function withoutField (value: unknown, path: string): unknown {
+  const [segment, ...rest] = path.split('.')
+  if (segment === undefined || !isObject(value)) return value
+  const each = segment.endsWith('[]')
+  const name = each ? segment.slice(0, -2) : segment
+  if (!Object.hasOwn(value, name)) return value
+  const copy: Record<string, unknown> = { ...value }
+  if (rest.length === 0 && !each) {
+    delete copy[name]
+    return copy
+  }
+  const field = copy[name]
+  const tail = rest.join('.')
+  if (each) copy[name] = Array.isArray(field) ? field.map((item: unknown) => tail === '' ? item : withoutField(item, tail)) : field
+  else copy[name] = withoutField(field, tail)
+  return copy
+}
+
+/** A string or finite number at `path` as text; anything else is undefined. */
+export function scalarAt (value: unknown, path: string): string | undefined {
+  const [found] = valuesAt(value, path)
+  if (typeof found === 'string' && found !== '') return found
+  if (typeof found === 'number' && Number.isFinite(found)) return String(found)
+  return undefined
+}
+
+/** The event id of a provider that sends none: the SHA-256 of the bytes (a retry sends the same). */
+export function bodyDigest (body: Buffer): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`
+}
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
