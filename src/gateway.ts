@@ -28,6 +28,7 @@ import { createMetrics } from './observability/metrics.js'
 import { listenMetrics, type MetricsListener } from './observability/metrics-listener.js'
 import { openSessionStore } from './connect/open-sessions.js'
 import { openEvents, type Events, type EventsOptions } from './events/open.js'
+import { openTracing } from './observability/tracing.js'
 
 export interface GatewayOptions {
   configFile: string
@@ -71,9 +72,14 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   const key = await resolveMasterKey({ env, store: config.store, warn: (message) => logger.warn(message) })
   const store = await openSealedStore(config.store, key)
   const secrets = secretLookup(store)
+  // Off unless server.tracing.enabled: then no @opentelemetry module is ever loaded.
+  const tracer = await openTracing(config.server.tracing, { env, compiler: engine, secrets, logger }).catch(async (err: unknown) => {
+    await store.close()
+    throw err
+  })
   const upstreams = createUpstreams({ allowPrivate: config.server.allow_private_upstreams })
   const metrics = createMetrics()
-  const cache = await openTokenCache(config, key, logger, options.clock, metrics.tokenEvents)
+  const cache = await openTokenCache(config, key, logger, options.clock, tracer.tokenEvents(metrics.tokenEvents))
   const repository = new ConnectionRepository(store)
   // SPEC 8.2, 13: the event queue beside the cache. It reads the runtime and compiler declared
   // below only once delivery starts, when the gateway is assembled.
@@ -98,7 +104,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     tokenTimeoutMs: config.server.token_timeout_ms,
     now: options.clock ?? Date.now,
     signingKeys: new SigningKeys(),
-    tokenRefreshed: metrics.tokenRefreshed,
+    tokenRefreshed: tracer.tokenRefreshed(metrics.tokenRefreshed),
   }
 
   const isStored = (id: string) => store.has('connection', id)
@@ -110,6 +116,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     await store.close()
     await cache.close()
     await upstreams.close()
+    await tracer.shutdown()
     throw err
   }
   let compiler = engine
@@ -120,6 +127,9 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
       if (JSON.stringify(next.config[part]) !== JSON.stringify(config[part])) {
         throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: `${part}: changes need a restart` }])
       }
+    }
+    if (JSON.stringify(next.config.server.tracing) !== JSON.stringify(config.server.tracing)) {
+      throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: 'server.tracing: changes need a restart' }])
     }
     runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, isStored, warn: (message) => logger.warn(message) })
     compiler = next.engine
@@ -142,6 +152,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     upstreams,
     connections,
     rateCounter: cache.rateCounter,
+    tracer,
     health: {
       checks: {
         config: async () => {},
@@ -154,7 +165,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     connect: { sessions, connections, test: { compiler: () => compiler, secrets, upstreams, rateCounter: cache.rateCounter }, now: options.clock ?? Date.now },
     events: { runtime: () => runtime, connections, compiler: () => compiler, secrets, store, events, now: options.clock ?? Date.now },
     // SPEC 11: tools from the connections a caller may use, called through the data plane.
-    mcp: { runtime: () => runtime, secrets, upstreams, rateCounter: cache.rateCounter, connections },
+    mcp: { runtime: () => runtime, secrets, upstreams, rateCounter: cache.rateCounter, connections, tracer },
   })
   events.start()
 
@@ -189,6 +200,8 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
       } finally {
         clearInterval(sweep)
       }
+      // Every request has ended, so has its span: export what is still buffered.
+      await tracer.shutdown()
       await events.close()
       await upstreams.close()
       await registry.close()

@@ -26,6 +26,19 @@ export interface ServerSettings {
   connect: { return_to_origins: readonly string[], browser_binding: boolean }
   /** SPEC 8.2: where lifecycle events (and webhooks without forward_to) go; `secret` is a template. */
   events?: { url: string, secret: string }
+  tracing: TracingSettings
+}
+
+/**
+ * `server.tracing` as written: a key left out stays undefined so that the OTEL_* variables can
+ * fill it in when the tracer starts (observability/tracing.ts). `headers` values are templates.
+ */
+export interface TracingSettings {
+  enabled: boolean
+  endpoint?: string
+  service_name?: string
+  sample_ratio?: number
+  headers: Readonly<Record<string, string>>
 }
 
 export interface CacheSettings {

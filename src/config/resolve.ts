@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
 import type { ConnectionConfig, ConnectorConfig, RawConfig } from './schema.js'
-import type { LoadedConfig, ResolvedConnection, ResolvedConnector, ServerSettings } from './model.js'
+import type { LoadedConfig, ResolvedConnection, ResolvedConnector, ServerSettings, TracingSettings } from './model.js'
 import { durationMs, sizeBytes } from './units.js'
 
 export const DEFAULT_PORT = 8080
@@ -29,6 +29,17 @@ export function resolveServer (raw: RawConfig['server'] = {}): ServerSettings {
     log_level: raw.log_level ?? 'info',
     connect: { return_to_origins: raw.connect?.return_to_origins ?? [], browser_binding: raw.connect?.browser_binding ?? true },
     ...(raw.events === undefined ? {} : { events: { url: raw.events.url, secret: raw.events.secret } }),
+    tracing: resolveTracing(raw.tracing),
+  }
+}
+
+function resolveTracing (raw: NonNullable<RawConfig['server']>['tracing'] = {}): TracingSettings {
+  return {
+    enabled: raw.enabled ?? false,
+    ...(raw.endpoint === undefined ? {} : { endpoint: raw.endpoint }),
+    ...(raw.service_name === undefined ? {} : { service_name: raw.service_name }),
+    ...(raw.sample_ratio === undefined ? {} : { sample_ratio: raw.sample_ratio }),
+    headers: raw.headers ?? {},
   }
 }
 

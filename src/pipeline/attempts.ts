@@ -10,6 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { GatewayError } from '../errors.js'
+import type { Resend } from '../observability/tracing.js'
 import type { UpstreamRequest } from '../proxy/forward.js'
 import { prepareUpstreamRequest, type PrepareDeps, type PrepareInput, type PreparedRequest } from '../proxy/prepare.js'
 import { canRetry, retryableStatus, retryDelayMs } from '../proxy/retry.js'
@@ -45,7 +46,11 @@ export async function runAttempts<T> (plan: AttemptPlan, send: SendAttempt<T>): 
   let prepared = plan.prepared
   let replayed = false
   let retries = 0
+  const trace = request.timer.trace
+  let attempt = 0
+  let resend: Resend | undefined
   const judge: Judge = (outcome) => {
+    trace?.upstreamDone(outcome)
     if (outcome === 401 && canReplay && !replayed) return 'replay'
     if (retry !== undefined && retries < retry.max && retryableStatus(retry, outcome)) return 'retry'
     return 'answer'
@@ -53,13 +58,16 @@ export async function runAttempts<T> (plan: AttemptPlan, send: SendAttempt<T>): 
   for (;;) {
     let sent: Sent<T>
     try {
-      sent = await send(upstreamRequest(prepared, method, body, plan.timeoutMs), judge)
+      const upstream = upstreamRequest(prepared, method, body, plan.timeoutMs)
+      attempt++
+      sent = await send(trace === null ? upstream : trace.upstream(upstream, attempt, resend), judge)
     } catch (err) {
       // Nothing reached the caller yet: a reset or timeout may be retried like its status.
       if (judge(err) !== 'retry') throw err
       sent = { verdict: 'retry' }
     }
     if (sent.verdict === 'answer') return { result: sent.result, prepared }
+    resend = sent.verdict
     if (sent.verdict === 'replay') {
       replayed = true
       await conn.auth.invalidate!({ context: prepared.context, secrets: prepared.secrets, key: `${conn.id}/${conn.methodName}` }, prepared.auth)

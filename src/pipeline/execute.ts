@@ -12,6 +12,7 @@
  * has begun, failures only reach the log (`request.warn`).
  */
 import type { RateCounter } from '../callers/rate-limit.js'
+import type { RequestTrace, RequestTracer } from '../observability/tracing.js'
 import type { Upstreams } from '../proxy/forward.js'
 import { prepareUpstreamRequest, type PrepareInput } from '../proxy/prepare.js'
 import type { Runtime } from '../runtime/build.js'
@@ -28,16 +29,38 @@ export interface PipelineDeps {
   secrets: SecretLookup
   upstreams: Upstreams
   rateCounter: RateCounter
+  /** Optional tracing (observability/tracing.ts); absent or off: no spans. */
+  tracer?: RequestTracer
 }
 
 /** Resolves once the answer has begun (a relayed body keeps streaming after that). */
-export async function execute (request: PlaneRequest, deps: PipelineDeps): Promise<void> {
+export function execute (request: PlaneRequest, deps: PipelineDeps): Promise<void> {
+  // Tracing off: begin() is null and the request runs as if there were no tracing at all.
+  const trace = deps.tracer?.begin(request) ?? null
+  return trace === null ? run(request, deps) : traced(request, deps, trace)
+}
+
+/** The request inside its span, which ends with the answer (a relayed body's end included). */
+async function traced (request: PlaneRequest, deps: PipelineDeps, trace: RequestTrace): Promise<void> {
+  request.timer.trace = trace
+  try {
+    await run(request, deps)
+  } catch (err) {
+    trace.end(err)
+    throw err
+  }
+  trace.answered(request.conn.responseBody === undefined)
+}
+
+async function run (request: PlaneRequest, deps: PipelineDeps): Promise<void> {
   const { conn, method, timer } = request
+  timer.trace?.beginAuth()
   const { caller, target } = await authorize(request, deps.rateCounter)
+  timer.trace?.endAuth(caller)
   const server = deps.runtime().config.server
   const { body, form } = await planBody(request, server.body_limit_bytes)
   const input: PrepareInput = {
-    conn, caller, method, path: target.path.path, rawQuery: target.rawQuery, headers: request.rawHeaders,
+    conn, caller, method, path: target.path.path, rawQuery: target.rawQuery, headers: request.rawHeaders, trace: timer.trace,
     ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
     ...(form === undefined ? {} : { form }),
   }

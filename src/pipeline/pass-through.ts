@@ -48,6 +48,7 @@ export function passThrough (request: PlaneRequest): SendAttempt<void> {
     }
     void relayed.finished.then((err) => {
       stopWatching()
+      timer.trace?.bodyEnded(err)
       // The caller going away is not worth a line; an upstream failing mid-body is.
       if (err !== undefined && !callerGone) request.warn({ err: { code: (err as { code?: string }).code } }, 'upstream response failed after its headers were sent')
     })

@@ -8,7 +8,8 @@ import type { CompiledConnection } from '../runtime/connection.js'
 import type { SecretLookup } from '../runtime/secrets.js'
 import { assertSafeHeaderValue } from '../templates/header-value.js'
 import type { TemplateContext } from '../templates/types.js'
-import type { AuthOutcome, SignedRequest } from '../auth/types.js'
+import type { AuthOutcome, AuthScope, SignedRequest } from '../auth/types.js'
+import type { RequestTrace } from '../observability/tracing.js'
 import { resolveBase, type UpstreamBase } from './base-url.js'
 import type { Upstreams } from './forward.js'
 import { forwardRequestHeaders, type HeaderSource, type OutgoingHeaders } from './header-hygiene.js'
@@ -38,6 +39,8 @@ export interface PrepareInput {
   requestId?: string
   /** The parameters of a buffered form body, for a method that signs them (oauth1). */
   form?: ReadonlyArray<readonly [string, string]>
+  /** The request's spans when tracing is on. */
+  trace?: RequestTrace | null
 }
 
 export interface PrepareDeps {
@@ -59,9 +62,12 @@ export async function prepareUpstreamRequest (input: PrepareInput, deps: Prepare
   const connectorHeaders = renderHeaders(conn.headers, context, secrets)
   const connectorQuery = renderQuery(conn.query, context, secrets)
   const key = `${conn.id}/${conn.methodName}`
-  const auth = await conn.auth.apply(conn.auth.signsRequest === true
+  const scope: AuthScope = conn.auth.signsRequest === true
     ? { context, secrets, key, request: signedRequest(input, base, callerQuery, connectorQuery) }
-    : { context, secrets, key })
+    : { context, secrets, key }
+  // Traced: a token-based method's work (cache or token endpoint) is the request's `token` span.
+  const trace = input.trace
+  const auth = await (trace == null || !conn.auth.tokenBased ? conn.auth.apply(scope) : trace.token(conn, () => conn.auth.apply(scope)))
 
   const headers = forwardRequestHeaders(input.headers)
   // The id the caller sees in the response, never an unsafe value the caller sent.

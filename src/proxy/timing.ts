@@ -1,8 +1,11 @@
 /** `Server-Timing` for one request: `auth`, `upstream` and `total`, in milliseconds. */
 import { performance } from 'node:perf_hooks'
+import type { RequestTrace } from '../observability/tracing.js'
 
 export class RequestTimer {
   readonly start = performance.now()
+  /** The request's spans when tracing is on (set by execute()); null otherwise. */
+  trace: RequestTrace | null = null
   private authStart = 0
   private authMs = 0
   private upstreamStart = 0
