@@ -24,7 +24,10 @@ export const COLLABORATION_CONNECTORS: Record<string, ConnectorConfig> = {
     visibility: 'public',
     base_url: 'https://graph.microsoft.com/v1.0',
     allowed_hosts: MICROSOFT_HOSTS,
-    inputs: [microsoftTenantInput],
+    inputs: [
+      microsoftTenantInput,
+      secretInput('webhook_secret', 'Change notification clientState', { required: false, help: 'The clientState set on your Graph subscriptions, to verify their notifications' }),
+    ],
     auth: {
       default: 'oauth',
       methods: {
@@ -36,6 +39,13 @@ export const COLLABORATION_CONNECTORS: Record<string, ConnectorConfig> = {
     // Not under /me, so the test runs with an app-only token too (as for microsoft-graph):
     // https://learn.microsoft.com/en-us/graph/api/organization-get
     test: { method: 'GET', path: '/organization?$select=id', expect_status: 200 },
+    // Graph change notifications: the subscription is validated with ?validationToken= (echoed
+    // as text/plain within 10 s); then every notification in value[] carries the subscription's
+    // clientState, removed before the event is forwarded.
+    // https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks
+    webhooks: {
+      verify: { type: 'token', secret: '{{ connection.credentials.webhook_secret }}', field: 'value[].clientState', handshake: 'validation_token' },
+    },
     capabilities: {
       entities: {
         team: {
@@ -156,6 +166,12 @@ export const COLLABORATION_CONNECTORS: Record<string, ConnectorConfig> = {
     },
     // https://developers.asana.com/reference/getuser (users:read)
     test: { method: 'GET', path: '/users/me', expect_status: 200 },
+    // X-Hook-Signature: hex HMAC-SHA256 of the body, keyed with the secret Asana sends once in
+    // the X-Hook-Secret handshake; taken only through an admin-armed one-time URL (README).
+    // https://developers.asana.com/docs/webhooks-guide
+    webhooks: {
+      verify: { type: 'hmac', header: 'X-Hook-Signature', algorithm: 'sha256', encoding: 'hex', handshake: 'hook_secret' },
+    },
     capabilities: {
       entities: {
         // GET /tasks needs a filter: project, or assignee with workspace (query).
@@ -188,6 +204,7 @@ export const COLLABORATION_CONNECTORS: Record<string, ConnectorConfig> = {
     domain: 'zoom.us',
     visibility: 'public',
     base_url: 'https://api.zoom.us/v2',
+    inputs: [secretInput('webhook_secret', 'Webhook secret token', { required: false, help: "The app's Secret Token (Features > Access), to verify event notifications" })],
     auth: {
       default: 'oauth',
       methods: {
@@ -205,6 +222,15 @@ export const COLLABORATION_CONNECTORS: Record<string, ConnectorConfig> = {
     },
     // https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId} (userId "me")
     test: { method: 'GET', path: '/users/me', expect_status: 200 },
+    // x-zm-signature: v0=<hex HMAC-SHA256 of "v0:{x-zm-request-timestamp}:{body}"> (Slack's
+    // scheme in Zoom's headers), and the endpoint.url_validation challenge answered here.
+    // https://developers.zoom.us/docs/api/webhooks/
+    webhooks: {
+      verify: {
+        type: 'slack', secret: '{{ connection.credentials.webhook_secret }}', tolerance: '300s',
+        header: 'x-zm-signature', timestamp_header: 'x-zm-request-timestamp', handshake: 'zoom_url_validation',
+      },
+    },
     capabilities: {
       entities: {
         meeting: {
@@ -256,6 +282,15 @@ export const COLLABORATION_CONNECTORS: Record<string, ConnectorConfig> = {
     },
     // https://developer.atlassian.com/cloud/trello/rest/api-group-members/#api-members-id-get
     test: { method: 'GET', path: '/members/me', expect_status: 200 },
+    // X-Trello-Webhook: base64 HMAC-SHA1 of the body then the callback URL (this endpoint's
+    // public URL), keyed with the app secret; the HEAD check on creation is answered 200.
+    // https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/
+    webhooks: {
+      verify: {
+        type: 'url_hmac', secret: '{{ connection.credentials.api_secret }}', header: 'X-Trello-Webhook', signed: 'body_and_url',
+        handshake: 'head', event_id: ['body:action.id'],
+      },
+    },
     capabilities: {
       entities: {
         board: {

@@ -33,6 +33,7 @@ export const DEVELOPER_CONNECTORS: Record<string, ConnectorConfig> = {
         help: 'gitlab.com, or your instance\'s host when the gateway allows it',
       },
       secretInput('token', 'Personal access token', { required: false, pattern: '^glpat-', pattern_error: 'a personal access token (glpat-…)' }),
+      secretInput('webhook_secret', 'Webhook secret token', { required: false, help: 'The secret token set on the project or group webhook' }),
     ],
     auth: {
       default: 'oauth',
@@ -51,6 +52,15 @@ export const DEVELOPER_CONNECTORS: Record<string, ConnectorConfig> = {
     },
     // https://docs.gitlab.com/api/users/#get-the-current-user
     test: { method: 'GET', path: '/user', expect_status: 200 },
+    // X-Gitlab-Token: the webhook's secret token as is (compared constant-time; nothing is
+    // signed). Idempotency-Key is the same on a retry (GitLab 17.4+); else the body digest.
+    // https://docs.gitlab.com/user/project/integrations/webhooks/
+    webhooks: {
+      verify: {
+        type: 'token', secret: '{{ connection.credentials.webhook_secret }}', header: 'X-Gitlab-Token', event_id: ['header:Idempotency-Key'],
+        event_headers: ['X-Gitlab-Event', 'X-Gitlab-Event-UUID', 'X-Gitlab-Webhook-UUID', 'X-Gitlab-Instance', 'Idempotency-Key'],
+      },
+    },
     capabilities: {
       entities: {
         project: {
@@ -163,6 +173,15 @@ export const DEVELOPER_CONNECTORS: Record<string, ConnectorConfig> = {
     },
     // https://www.twilio.com/docs/iam/api/account#fetch-an-account-resource
     test: { method: 'GET', path: `${TWILIO_ACCOUNT}.json`, expect_status: 200 },
+    // X-Twilio-Signature: base64 HMAC-SHA1, keyed with the auth token, of the full public URL
+    // then the sorted POST parameters (a JSON body: the URL with its bodySHA256 parameter).
+    // https://www.twilio.com/docs/usage/webhooks/webhooks-security
+    webhooks: {
+      verify: {
+        type: 'url_hmac', secret: '{{ connection.credentials.auth_token }}', header: 'X-Twilio-Signature', signed: 'url_and_form',
+        event_id: ['header:I-Twilio-Idempotency-Token'], event_headers: ['I-Twilio-Idempotency-Token'],
+      },
+    },
     capabilities: {
       entities: {
         message: {

@@ -22,7 +22,10 @@ export const WORKSPACE_APP_CONNECTORS: Record<string, ConnectorConfig> = {
     visibility: 'public',
     base_url: 'https://api.monday.com',
     headers: { 'API-Version': { value: MONDAY_API_VERSION, overridable: true } },
-    inputs: [secretInput('token', 'Personal API token', { required: false })],
+    inputs: [
+      secretInput('token', 'Personal API token', { required: false }),
+      secretInput('webhook_secret', 'Signing secret', { required: false, help: "The app's Signing Secret, to verify webhook requests" }),
+    ],
     auth: {
       default: 'token',
       methods: {
@@ -42,6 +45,13 @@ export const WORKSPACE_APP_CONNECTORS: Record<string, ConnectorConfig> = {
       },
     },
     // No `test`: every call is a GraphQL POST with a JSON body, which a test request cannot carry.
+    // Authorization: a JWT signed HS256 with the app's Signing Secret (exp and iat checked);
+    // the {"challenge"} sent when a webhook is created is echoed.
+    // https://developer.monday.com/apps/docs/authorization-header
+    // https://developer.monday.com/api-reference/docs/webhooks
+    webhooks: {
+      verify: { type: 'jwt', secret: '{{ connection.credentials.webhook_secret }}', handshake: 'challenge', event_id: ['body:event.triggerUuid'] },
+    },
     capabilities: {
       entities: {
         board: {
@@ -64,7 +74,10 @@ export const WORKSPACE_APP_CONNECTORS: Record<string, ConnectorConfig> = {
     domain: 'figma.com',
     visibility: 'public',
     base_url: 'https://api.figma.com',
-    inputs: [secretInput('token', 'Personal access token', { required: false, pattern: '^figd_', pattern_error: 'a personal access token (figd_…)' })],
+    inputs: [
+      secretInput('token', 'Personal access token', { required: false, pattern: '^figd_', pattern_error: 'a personal access token (figd_…)' }),
+      secretInput('webhook_secret', 'Webhook passcode', { required: false, help: 'The passcode set when the webhook was created' }),
+    ],
     auth: {
       default: 'token',
       methods: {
@@ -85,6 +98,13 @@ export const WORKSPACE_APP_CONNECTORS: Record<string, ConnectorConfig> = {
       },
     },
     test: { method: 'GET', path: '/v1/me', expect_status: 200 },
+    // The body's passcode is the one set on the webhook (compared constant-time, removed before
+    // forwarding); event id: webhook_id and timestamp.
+    // https://developers.figma.com/docs/rest-api/webhooks-security
+    // https://developers.figma.com/docs/rest-api/webhooks-types
+    webhooks: {
+      verify: { type: 'token', secret: '{{ connection.credentials.webhook_secret }}', field: 'passcode', event_id: ['body:webhook_id', 'body:timestamp'] },
+    },
     capabilities: {
       entities: {
         file: {
@@ -218,7 +238,10 @@ export const WORKSPACE_APP_CONNECTORS: Record<string, ConnectorConfig> = {
     domain: 'calendly.com',
     visibility: 'public',
     base_url: 'https://api.calendly.com',
-    inputs: [secretInput('token', 'Personal access token', { required: false })],
+    inputs: [
+      secretInput('token', 'Personal access token', { required: false }),
+      secretInput('webhook_secret', 'Webhook signing key', { required: false, help: "The subscription's signing_key (or the OAuth app's webhook signing key)" }),
+    ],
     auth: {
       default: 'token',
       methods: {
@@ -237,6 +260,12 @@ export const WORKSPACE_APP_CONNECTORS: Record<string, ConnectorConfig> = {
       },
     },
     test: { method: 'GET', path: '/users/me', expect_status: 200 },
+    // Calendly-Webhook-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body"> (Stripe's format in
+    // Calendly's header), keyed with the signing key; Calendly suggests a 3-minute tolerance.
+    // https://developer.calendly.com/api-docs/overview/webhooks/webhook-signatures
+    webhooks: {
+      verify: { type: 'stripe', secret: '{{ connection.credentials.webhook_secret }}', header: 'Calendly-Webhook-Signature', tolerance: '180s' },
+    },
     capabilities: {
       entities: {
         scheduled_event: {
