@@ -25,6 +25,36 @@ export const SECRETS = {
   shopify_secret: `shpss_${randomBytes(12).toString('hex')}`,
   standard_secret: whsec(),
   acme_secret: `acme-${randomBytes(12).toString('hex')}`,
+  zoom_secret: `zoomsecret${randomBytes(11).toString('hex')}`,
+  calendly_key: `calkey${randomBytes(16).toString('hex')}`,
+  twilio_token: randomBytes(16).toString('hex'),
+  trello_secret: randomBytes(32).toString('hex'),
+  gitlab_token: `gltoken-${randomBytes(12).toString('hex')}`,
+  teams_state: `clientstate-${randomBytes(12).toString('hex')}`,
+  monday_secret: randomBytes(16).toString('hex'),
+  figma_passcode: `figmapass-${randomBytes(12).toString('hex')}`,
+}
+
+/** The public URL the catalog-connector tests configure (the URL Twilio and Trello sign). */
+export const PUBLIC_URL = 'https://hooks.example.com'
+
+/** One connection per catalog connector whose webhooks these tests check, server.public_url set. */
+export function catalogWebhookConfig (options: Omit<ConfigOptions, 'server' | 'connections'> & { connections?: string }): string {
+  const cred = (name: string) => `"{{ get_secret('${name}') }}"`
+  return webhookConfig({
+    ...options,
+    server: `  public_url: "${PUBLIC_URL}"`,
+    connections: `  zoom-main: { connector: zoom, credentials: { webhook_secret: ${cred('zoom_secret')} } }
+  calendly-main: { connector: calendly, credentials: { token: cal_pat, webhook_secret: ${cred('calendly_key')} } }
+  twilio-main: { connector: twilio, config: { account_sid: AC0123456789abcdef0123456789abcdef }, credentials: { auth_token: ${cred('twilio_token')} } }
+  trello-main: { connector: trello, config: { api_key: 0123456789abcdef0123456789abcdef }, credentials: { token: trello_tok, api_secret: ${cred('trello_secret')} } }
+  gitlab-main: { connector: gitlab, auth: token, credentials: { token: glpat-abc, webhook_secret: ${cred('gitlab_token')} } }
+  teams-main: { connector: microsoft-teams, credentials: { webhook_secret: ${cred('teams_state')} } }
+  monday-main: { connector: monday, credentials: { token: mon_tok, webhook_secret: ${cred('monday_secret')} } }
+  figma-main: { connector: figma, credentials: { token: figd_abc, webhook_secret: ${cred('figma_passcode')} } }
+  asana-main: { connector: asana, auth: token, credentials: { token: asana_pat } }
+${options.connections ?? ''}`,
+  })
 }
 export const ADMIN = { 'x-latchkey-key': SECRETS.admin_key }
 
@@ -153,6 +183,33 @@ export function standardHeaders (payload: string, secret: string, id: string, at
 
 export function acmeHeaders (payload: string | Buffer, secret: string): Record<string, string> {
   return { 'content-type': 'application/octet-stream', 'x-acme-signature': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}` }
+}
+
+/** https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events */
+export function zoomHeaders (payload: string, secret: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestampSeconds}:${payload}`).digest('hex')}`
+  return { 'content-type': 'application/json; charset=utf-8', 'x-zm-request-timestamp': String(timestampSeconds), 'x-zm-signature': signature }
+}
+
+/** https://developer.calendly.com/api-docs/overview/webhooks/webhook-signatures */
+export function calendlyHeaders (payload: string, key: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const v1 = createHmac('sha256', key).update(`${timestampSeconds}.${payload}`).digest('hex')
+  return { 'content-type': 'application/json; charset=utf-8', 'calendly-webhook-signature': `t=${timestampSeconds},v1=${v1}` }
+}
+
+/**
+ * https://www.twilio.com/docs/usage/webhooks/webhooks-security: the full URL, then each POST
+ * parameter sorted by name, name and value appended; base64 HMAC-SHA1 with the auth token.
+ */
+export function twilioSignature (authToken: string, url: string, params: Record<string, string>): string {
+  let data = url
+  for (const name of Object.keys(params).sort()) data += name + params[name]
+  return createHmac('sha1', authToken).update(data).digest('base64')
+}
+
+/** https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/ */
+export function trelloSignature (payload: string, secret: string, callbackUrl: string): string {
+  return createHmac('sha1', secret).update(payload + callbackUrl).digest('base64')
 }
 
 // ---- what the receiver got ---------------------------------------------------------------
