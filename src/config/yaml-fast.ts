@@ -15,37 +15,53 @@ import jsyaml from 'js-yaml'
  * the slow parse): a directive (`%YAML 1.1` switches `yaml` to 1.1 booleans), a tag (unknown
  * tags are strings in `yaml`, errors in js-yaml), an anchor or alias (js-yaml shares one object
  * where `yaml` copies and counts aliases against resource exhaustion), an explicit `?` key, and
- * a flow sequence as a key (js-yaml joins `[a]: x` to the key `a`, `yaml` writes `[ a ]`).
+ * a flow sequence as a key (js-yaml joins `[a]: x` and `{ [a] }` to the key `a`, `yaml` writes
+ * `[ a ]`; found as `]:`, or `[` after `{` or `,`, so `[[a], [b]]` goes to `yaml` too), an
+ * empty block sequence entry (js-yaml 4.3.2 puts the next, less indented `- x` into the inner
+ * sequence of `- -\n- x`), a comment right after a quote or bracket (an error in `yaml`), and
+ * `---` or `...` with more on the line (a marker to js-yaml, a plain scalar to `yaml`).
  */
 const LEFT_TO_YAML = [
+  /^(?:---|\.\.\.)\S/m,
   /^%/m,
   /(?:^|[\s,[{])[!&*]/,
   /(?:^|[\s,[{])\?(?:[\s,\]}]|$)/,
   /\][ \t]*:/,
+  /[{,][ \t]*\[/,
+  /^[ \t]*(?:-[ \t]+)*-[ \t]*(?:#.*)?$/m,
+  /["'\]}]#/,
 ]
 
 /** Keys js-yaml makes of a null key (`yaml`: '') and of a mapping as a key (`yaml`: its YAML). */
 const KEYS_LEFT_TO_YAML = new Set(['null', '[object Object]'])
 
-/** A `yaml` core-schema tag (yaml/dist/schema/core): the same test and the same value. */
-function coreScalar (tag: string, test: RegExp, construct: (text: string) => unknown): jsyaml.Type {
-  return new jsyaml.Type(tag, { kind: 'scalar', resolve: (text: unknown) => typeof text === 'string' && test.test(text), construct })
+/**
+ * One of `yaml`'s core-schema tags (yaml/dist/schema/core): its tests in yaml's order, the first
+ * that matches gives the value. js-yaml keeps one type per tag, so a tag's forms share a type.
+ */
+function coreTag (tag: string, forms: Array<[RegExp, (text: string) => unknown]>): jsyaml.Type {
+  const formOf = (text: unknown) => typeof text === 'string' ? forms.find(([test]) => test.test(text)) : undefined
+  return new jsyaml.Type(tag, {
+    kind: 'scalar',
+    resolve: (text: unknown) => formOf(text) !== undefined,
+    construct: (text: string) => formOf(text)![1](text),
+  })
 }
 
 const int = (offset: number, radix: number) => (text: string) => parseInt(text.substring(offset), radix)
 
-/** `yaml`'s core schema in its order: the first test that matches decides. */
+/** `yaml`'s core schema, in its order (null, bool, int, float): the first test that matches decides. */
 const YAML_CORE = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [
-    coreScalar('tag:yaml.org,2002:null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    coreScalar('tag:yaml.org,2002:bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (text) => text[0] === 't' || text[0] === 'T'),
-    coreScalar('tag:yaml.org,2002:int', /^0o[0-7]+$/, int(2, 8)),
-    coreScalar('tag:yaml.org,2002:int', /^[-+]?[0-9]+$/, int(0, 10)),
-    coreScalar('tag:yaml.org,2002:int', /^0x[0-9a-fA-F]+$/, int(2, 16)),
-    coreScalar('tag:yaml.org,2002:float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      (text) => text.slice(-3).toLowerCase() === 'nan' ? NaN : text[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY),
-    coreScalar('tag:yaml.org,2002:float', /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat),
-    coreScalar('tag:yaml.org,2002:float', /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat),
+    coreTag('tag:yaml.org,2002:null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
+    coreTag('tag:yaml.org,2002:bool', [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (text) => text[0] === 't' || text[0] === 'T']]),
+    coreTag('tag:yaml.org,2002:int', [[/^0o[0-7]+$/, int(2, 8)], [/^[-+]?[0-9]+$/, int(0, 10)], [/^0x[0-9a-fA-F]+$/, int(2, 16)]]),
+    coreTag('tag:yaml.org,2002:float', [
+      [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+        (text) => text.slice(-3).toLowerCase() === 'nan' ? NaN : text[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY],
+      [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
+      [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
+    ]),
   ],
 })
 
@@ -56,15 +72,41 @@ const YAML_CORE = jsyaml.FAILSAFE_SCHEMA.extend({
 export function parseYamlFast (text: string, substitute: (value: string) => string | undefined): unknown {
   if (LEFT_TO_YAML.some((form) => form.test(text))) return undefined
   let value: unknown
+  let multiLine = false
+  const starts: number[] = []
   try {
     // json: false keeps a duplicate key an error, found again by `yaml` with its position.
-    value = jsyaml.load(text, { schema: YAML_CORE, json: false })
+    value = jsyaml.load(text, {
+      schema: YAML_CORE,
+      json: false,
+      // A quoted scalar or a flow collection over several lines: `yaml` refuses a continuation
+      // line that is not indented enough (`a: "x\nb"`, `a: [1,\n2]`), js-yaml takes it. Left to
+      // `yaml`, indented or not.
+      listener: (event, state) => {
+        if (event === 'open') {
+          starts.push(state.position)
+          return
+        }
+        const start = starts.pop()!
+        if (multiLine) return
+        LEADING_SPACE.lastIndex = start
+        LEADING_SPACE.exec(text)
+        const from = LEADING_SPACE.lastIndex
+        const first = text.charCodeAt(from)
+        const flow = state.kind === 'scalar' ? first === 0x22 || first === 0x27 : first === 0x5b || first === 0x7b
+        multiLine = flow && text.slice(from, state.position).includes('\n')
+      },
+    })
   } catch {
     return undefined
   }
+  if (multiLine) return undefined
   // `yaml` has null for an empty document, js-yaml undefined.
   return substituteAll(value === undefined ? null : value, substitute)
 }
+
+/** White space and comments before a node, skipped from its start (sticky: from lastIndex). */
+const LEADING_SPACE = /(?:\s|#[^\n]*)*/y
 
 const LEFT = Symbol('left to yaml')
 
