@@ -782,7 +782,7 @@ async function measureLoadTime (upstream, empty) {
   const scaleFile = join(work, 'latchkey-scale-load.yaml')
   writeFileSync(scaleFile, latchkeyConfig({ upstream, port: 1, logLevel: 'warn', scale: SCALE }))
   process.stderr.write(`load time: ${SCALE} YAML connections (${SCALE_TOKENS} client credentials), validate and start, ${reps} time(s) each\n`)
-  const runs = { validate_small: [], validate_scale: [], start_small: [], start_scale: [] }
+  const runs = { validate_small: [], validate_scale: [], start_small: [], start_scale: [], load_small: [], load_scale: [] }
   const start = async (scale) => {
     const g = await startLatchkey({ upstream, logLevel: 'warn', scale, name: scale === 0 ? 'start-small' : 'start-scale' })
     const exited = once(g.child, 'exit')
@@ -796,12 +796,27 @@ async function measureLoadTime (upstream, empty) {
     // --quick: the start measured before seeding is the same start, on the same store.
     runs.start_small.push(QUICK ? { ms: empty.startMs, cpu_ms: empty.startCpuMs } : await start(0))
     runs.start_scale.push(await start(SCALE))
+    runs.load_small.push(await timeLoad(empty.configFile))
+    runs.load_scale.push(await timeLoad(scaleFile))
   }
   const out = {}
   for (const [name, list] of Object.entries(runs)) out[name] = { ms: Math.round(median(list.map((r) => r.ms))), cpu_ms: Math.round(median(list.map((r) => r.cpu_ms))) }
   process.stderr.write(`  validate: ${out.validate_small.ms} ms -> ${out.validate_scale.ms} ms (cpu ${out.validate_small.cpu_ms} -> ${out.validate_scale.cpu_ms} ms); ` +
-    `start to listening: ${out.start_small.ms} ms -> ${out.start_scale.ms} ms (cpu ${out.start_small.cpu_ms} -> ${out.start_scale.cpu_ms} ms)\n`)
+    `start to listening: ${out.start_small.ms} ms -> ${out.start_scale.ms} ms (cpu ${out.start_small.cpu_ms} -> ${out.start_scale.cpu_ms} ms); ` +
+    `config load to runtime built: ${out.load_small.ms} ms -> ${out.load_scale.ms} ms (cpu ${out.load_small.cpu_ms} -> ${out.load_scale.cpu_ms} ms)\n`)
   return out
+}
+
+/** createGateway alone, in a process of its own with latchkey's modules loaded (bench/load-config.mjs). */
+async function timeLoad (configFile) {
+  const child = spawn(process.execPath, [join(repo, 'bench', 'load-config.mjs'), configFile],
+    { cwd: repo, env: { ...process.env, LATCHKEY_MASTER_KEY: MASTER_KEY }, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (c) => { out += c })
+  const [code] = await once(child, 'exit')
+  const last = out.trim().split('\n').at(-1) ?? ''
+  if (code !== 0 || !last.startsWith('{"ms"')) throw new Error(`bench/load-config.mjs ${configFile} failed (${code}):\n${out.slice(0, 2000)}`)
+  return JSON.parse(last)
 }
 
 /** One request on each of the spread scenario's connections, so that every token is cached before it is measured. */
@@ -972,6 +987,9 @@ function evaluate (results) {
   if (lt !== undefined) {
     add(`${scale.connections} YAML connections: latchkey validate < 2 s`, `${lt.validate_scale.ms} ms (cpu ${lt.validate_scale.cpu_ms} ms; ${lt.validate_small.ms} ms without them)`, lt.validate_scale.ms < 2000)
     add(`${scale.connections} YAML connections: gateway start to listening < 2 s`, `${lt.start_scale.ms} ms (cpu ${lt.start_scale.cpu_ms} ms; ${lt.start_small.ms} ms without them)`, lt.start_scale.ms < 2000)
+    if (lt.load_scale !== undefined) {
+      add(`${scale.connections} YAML connections: config load to runtime built < 2 s`, `${lt.load_scale.ms} ms (cpu ${lt.load_scale.cpu_ms} ms; ${lt.load_small.ms} ms without them)`, lt.load_scale.ms < 2000)
+    }
     if (scale.connections < 10_000) add('  (the target is 10,000 connections: --scale 10000)', String(scale.connections), false, 'detail')
   }
   against('scale_api_key', `one connection with ${scale.connections} YAML connections loaded`, 0.95, apiKey, 'with the bench\'s 10 loaded')
@@ -1016,6 +1034,7 @@ function print (results) {
     lines.push(...table(['', 'bench config', `+${results.scale.connections} connections`], [
       ['latchkey validate', `${lt.validate_small.ms}, ${lt.validate_small.cpu_ms}`, `${lt.validate_scale.ms}, ${lt.validate_scale.cpu_ms}`],
       ['start to listening', `${lt.start_small.ms}, ${lt.start_small.cpu_ms}`, `${lt.start_scale.ms}, ${lt.start_scale.cpu_ms}`],
+      ...(lt.load_scale === undefined ? [] : [['config load to runtime built', `${lt.load_small.ms}, ${lt.load_small.cpu_ms}`, `${lt.load_scale.ms}, ${lt.load_scale.cpu_ms}`]]),
     ]))
   }
   if (results.scale.tokens_warmed !== undefined) {
