@@ -22,7 +22,20 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 /** `<scheme> <credentials>` with a scheme other than Bearer. */
 const NOT_BEARER = /^(?!bearer )[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]* /i
 
-export async function identifyCaller (headers: IncomingHttpHeaders, deps: IdentifyDeps): Promise<Caller> {
+/**
+ * The caller, synchronously for an api key or no credential: only a user JWT's verification is
+ * awaited, and the data plane skips the await when it can (MaybePromise, pipeline/types.ts).
+ * A refusal is always a rejected promise, never a synchronous throw.
+ */
+export function identifyCaller (headers: IncomingHttpHeaders, deps: IdentifyDeps): Caller | Promise<Caller> {
+  try {
+    return identify(headers, deps)
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
+
+function identify (headers: IncomingHttpHeaders, deps: IdentifyDeps): Caller | Promise<Caller> {
   const key = single(headers[API_KEY_HEADER], 'X-Latchkey-Key')
 
   // X-Latchkey-Key is latchkey's own credential and decides alone when present: an
@@ -42,8 +55,7 @@ export async function identifyCaller (headers: IncomingHttpHeaders, deps: Identi
     const token = BEARER.exec(authorization)?.[1]
     if (token === undefined) throw unauthenticatedBearer('bearer token is malformed')
     if (deps.userJwt === undefined) throw unauthenticatedBearer('bearer tokens are not accepted by this gateway')
-    const user = await deps.userJwt.verify(token)
-    return { kind: 'user', id: user.owner, claims: user.claims }
+    return deps.userJwt.verify(token).then((user): Caller => ({ kind: 'user', id: user.owner, claims: user.claims }))
   }
 
   return ANONYMOUS

@@ -12,7 +12,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 
 export interface MetricsRouteDeps {
   metrics: Metrics
-  runtime: () => { identify (headers: IncomingHttpHeaders): Promise<Caller> }
+  runtime: () => { identify (headers: IncomingHttpHeaders): Caller | Promise<Caller> }
 }
 
 export async function metricsRoutes (app: FastifyInstance, deps: MetricsRouteDeps): Promise<void> {

@@ -2,24 +2,33 @@
  * Steps 2 and 3 of SPEC 6.1: identify the caller, then hold it to the connection's access
  * policy, status, rate limit and user requirement. Nothing here renders a credential, so a
  * request refused here has touched no secret.
+ *
+ * Synchronous unless identifying (a user JWT) or the rate limit (a Redis counter) must wait.
  */
 import { enforceRateLimit, type RateCounter } from '../callers/rate-limit.js'
 import { ANONYMOUS, type Caller } from '../callers/types.js'
 import { GatewayError } from '../errors.js'
-import type { ForwardTarget, PlaneRequest } from './types.js'
+import type { ForwardTarget, MaybePromise, PlaneRequest } from './types.js'
 
 export interface Authorized {
   caller: Caller
   target: ForwardTarget
 }
 
-export async function authorize (request: PlaneRequest, rateCounter: RateCounter): Promise<Authorized> {
-  const { conn, method, principal } = request
+export function authorize (request: PlaneRequest, rateCounter: RateCounter): MaybePromise<Authorized> {
+  const { principal } = request
   if (principal.kind === 'operator') {
     // The connection's own test request: the operator's, no caller policy (types.ts Principal).
     return { caller: ANONYMOUS, target: targetFor(request, ANONYMOUS) }
   }
-  const caller = await principal.identify()
+  const identified = principal.identify()
+  return identified instanceof Promise
+    ? identified.then((caller) => admit(request, caller, rateCounter))
+    : admit(request, identified, rateCounter)
+}
+
+function admit (request: PlaneRequest, caller: Caller, rateCounter: RateCounter): MaybePromise<Authorized> {
+  const { conn, method } = request
   const owner = conn.connection.owner
   // Refuse an unadmitted caller before rendering anything for it: check() throws `forbidden`
   // whatever the path when admits() is false.
@@ -33,9 +42,16 @@ export async function authorize (request: PlaneRequest, rateCounter: RateCounter
       ? 'the connection is not connected yet: finish connecting it'
       : 'the connection\'s authorization has expired: reconnect it')
   }
-  if (conn.rateLimit !== undefined) await enforceRateLimit(rateCounter, conn.id, conn.rateLimit, caller, request.ip)
-  if (conn.readsUser && caller.kind !== 'user') throw new GatewayError('user_required', 'this connection needs a signed-in user')
-  return { caller, target }
+  const authorized = { caller, target }
+  if (conn.rateLimit !== undefined) {
+    return enforceRateLimit(rateCounter, conn.id, conn.rateLimit, caller, request.ip).then(() => userCheck(request, authorized))
+  }
+  return userCheck(request, authorized)
+}
+
+function userCheck (request: PlaneRequest, authorized: Authorized): Authorized {
+  if (request.conn.readsUser && authorized.caller.kind !== 'user') throw new GatewayError('user_required', 'this connection needs a signed-in user')
+  return authorized
 }
 
 function targetFor (request: PlaneRequest, caller: Caller): ForwardTarget {

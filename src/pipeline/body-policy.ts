@@ -9,7 +9,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import { readBoundedBody } from '../proxy/bounded-body.js'
-import type { PlaneRequest } from './types.js'
+import type { MaybePromise, PlaneRequest } from './types.js'
 
 /** Up to this many bytes are buffered so a token-based request can be replayed after a 401. */
 export const REPLAY_LIMIT = 1024 * 1024
@@ -20,19 +20,26 @@ export interface BodyPlan {
   form?: Array<[string, string]>
 }
 
-export async function planBody (request: PlaneRequest, bodyLimit: number): Promise<BodyPlan> {
+/** Synchronous unless a body must be read first (to sign it, or to replay it). */
+export function planBody (request: PlaneRequest, bodyLimit: number): MaybePromise<BodyPlan> {
   const { body, conn, headers } = request
   if (body === null || Buffer.isBuffer(body)) return { body }
-  if (conn.auth.signsRequest === true && isFormBody(headers)) {
-    const bytes = await readBoundedBody(body, headers['content-length'], bodyLimit)
-    return { body: bytes, form: [...new URLSearchParams(bytes.toString('utf8'))] }
-  }
+  if (conn.auth.signsRequest === true && isFormBody(headers)) return readForm(body, headers, bodyLimit)
   if (conn.auth.tokenBased && headers['transfer-encoding'] === undefined && Number(headers['content-length']) <= REPLAY_LIMIT) {
-    const chunks: Buffer[] = []
-    for await (const chunk of body) chunks.push(chunk as Buffer)
-    return { body: Buffer.concat(chunks) }
+    return readToReplay(body)
   }
   return { body }
+}
+
+async function readForm (body: Readable, headers: IncomingHttpHeaders, bodyLimit: number): Promise<BodyPlan> {
+  const bytes = await readBoundedBody(body, headers['content-length'], bodyLimit)
+  return { body: bytes, form: [...new URLSearchParams(bytes.toString('utf8'))] }
+}
+
+async function readToReplay (body: Readable): Promise<BodyPlan> {
+  const chunks: Buffer[] = []
+  for await (const chunk of body) chunks.push(chunk as Buffer)
+  return { body: Buffer.concat(chunks) }
 }
 
 /** Does the caller send a body at all? (The HTTP fronts pass its stream only when it does.) */

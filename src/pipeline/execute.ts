@@ -55,14 +55,16 @@ async function traced (request: PlaneRequest, deps: PipelineDeps, trace: Request
 async function run (request: PlaneRequest, deps: PipelineDeps): Promise<void> {
   const { conn, method, timer } = request
   timer.trace?.beginAuth()
-  const { caller, target } = await authorize(request, deps.rateCounter)
+  const authorized = authorize(request, deps.rateCounter)
+  const { caller, target } = authorized instanceof Promise ? await authorized : authorized
   timer.trace?.endAuth(caller)
   const server = deps.runtime().config.server
-  const { body, form } = await planBody(request, server.body_limit_bytes)
+  const planned = planBody(request, server.body_limit_bytes)
+  const { body, form } = planned instanceof Promise ? await planned : planned
+  // One shape for every request (no conditional spreads): absent is undefined.
   const input: PrepareInput = {
     conn, caller, method, path: target.path.path, rawQuery: target.rawQuery, headers: request.rawHeaders, trace: timer.trace,
-    ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
-    ...(form === undefined ? {} : { form }),
+    requestId: request.requestId, form,
   }
   const prepareDeps = { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: server.allow_private_upstreams }
   timer.beginAuth()

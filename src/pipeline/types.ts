@@ -13,6 +13,13 @@ import type { ForwardPath } from '../proxy/path-safety.js'
 import type { PreparedRequest } from '../proxy/prepare.js'
 import type { RequestTimer } from '../proxy/timing.js'
 
+/**
+ * What a step returns when it can usually answer at once: an api-key caller, a request without
+ * a body, a YAML connection. Awaiting a value that is already there still costs a microtask and
+ * a promise per step and request; the pipeline awaits only a real promise (`instanceof Promise`).
+ */
+export type MaybePromise<T> = T | Promise<T>
+
 /** The upstream-relative path (checked by checkForwardPath) and the raw query (checked too). */
 export interface ForwardTarget {
   path: ForwardPath
@@ -26,7 +33,7 @@ export interface ForwardTarget {
  * only latchkey's own code can ask for it, never a route handing over caller input.
  */
 export type Principal =
-  | { readonly kind: 'caller', identify: () => Promise<Caller> }
+  | { readonly kind: 'caller', identify: () => MaybePromise<Caller> }
   | { readonly kind: 'operator' }
 
 export interface PlaneRequest {

@@ -11,7 +11,7 @@ import { hasBody } from '../pipeline/body-policy.js'
 import { execute, type PipelineDeps } from '../pipeline/execute.js'
 import type { CompiledConnection } from '../runtime/connection.js'
 import type { Runtime } from '../runtime/build.js'
-import type { PlaneRequest } from '../pipeline/types.js'
+import type { MaybePromise, PlaneRequest } from '../pipeline/types.js'
 import { checkForwardPath, checkQueryString } from './path-safety.js'
 import { splitProxyUrl } from './target.js'
 
@@ -27,7 +27,8 @@ export function proxyRoute (deps: ProxyDeps): LeanRoute {
     const path = checkForwardPath(target.rest)
     checkQueryString(target.rawQuery)
     const runtime = deps.runtime()
-    const conn = await resolveConnection(runtime, deps.connections, target.connectionId)
+    const resolved = resolveConnection(runtime, deps.connections, target.connectionId)
+    const conn = resolved instanceof Promise ? await resolved : resolved
     exchange.connectionId = conn.id
     await execute({
       ...fromCaller(exchange, runtime, conn),
@@ -40,8 +41,11 @@ export function proxyRoute (deps: ProxyDeps): LeanRoute {
 }
 
 /** Step 1 of SPEC 6.1: a YAML connection, else a stored one; 404 either way for an unknown id. */
-export async function resolveConnection (runtime: Runtime, connections: Pick<ConnectionService, 'lookup'>, id: string): Promise<CompiledConnection> {
-  const conn = runtime.connections.get(id) ?? await connections.lookup(id)
+export function resolveConnection (runtime: Runtime, connections: Pick<ConnectionService, 'lookup'>, id: string): MaybePromise<CompiledConnection> {
+  return runtime.connections.get(id) ?? connections.lookup(id).then(found)
+}
+
+function found (conn: CompiledConnection | undefined): CompiledConnection {
   if (conn === undefined) throw new GatewayError('connection_not_found', 'no such connection')
   return conn
 }

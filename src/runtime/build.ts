@@ -28,7 +28,8 @@ export interface Runtime extends StoredCompiler {
   readonly cors: Cors | undefined
   /** Configured api-key caller ids. */
   readonly apiKeyIds: ReadonlySet<string>
-  identify (headers: IncomingHttpHeaders): Promise<Caller>
+  /** Synchronous unless a user JWT must be verified; always await it outside the data plane. */
+  identify (headers: IncomingHttpHeaders): Caller | Promise<Caller>
 }
 
 export interface RuntimeDeps {

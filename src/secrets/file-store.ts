@@ -80,7 +80,9 @@ export class FileStore implements SealedStore {
 
   async get (kind: RecordKind, id: string): Promise<string | undefined> {
     const identity = recordIdentity(kind, id)
-    const record = (await this.current()).get(identity)
+    // Every proxied request reads its secrets here: no second await while the snapshot is fresh.
+    const records = this.fresh() ? this.snapshot.records : await this.current()
+    const record = records.get(identity)
     if (record === undefined) return undefined
     let plaintext = this.opened.get(record)
     if (plaintext === undefined) {
@@ -170,9 +172,14 @@ export class FileStore implements SealedStore {
     return { healthy: () => true, close: async () => clearInterval(timer) }
   }
 
+  /** The file was looked at within the reload interval. */
+  private fresh (): boolean {
+    return Date.now() - this.checkedAt < (this.options.reloadIntervalMs ?? 500)
+  }
+
   /** The in-memory records, reloaded first when the file changed and the last check is old. */
   private async current (): Promise<Records> {
-    if (Date.now() - this.checkedAt >= (this.options.reloadIntervalMs ?? 500)) {
+    if (!this.fresh()) {
       this.reloading ??= this.reloadIfChanged().finally(() => { this.reloading = undefined })
       await this.reloading
     }

@@ -15,7 +15,7 @@ const deps: IdentifyDeps = {
 const token = (sub = 'alice') => new SignJWT({ sub, role: 'member' }).setProtectedHeader({ alg: 'HS256' })
   .setExpirationTime('5m').sign(new TextEncoder().encode(SECRET))
 
-async function code (p: Promise<unknown>): Promise<string> {
+async function code (p: unknown): Promise<string> {
   try {
     await p
     return 'ok'
