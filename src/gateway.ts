@@ -70,7 +70,9 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   const { config, engine } = await loadGatewayConfig(options.configFile, env, cwd, options.clock)
   const logger = createLogger({ level: config.server.log_level, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) })
   const key = await resolveMasterKey({ env, store: config.store, warn: (message) => logger.warn(message) })
-  const store = await openSealedStore(config.store, key)
+  // Before the store, which counts its Redis connection errors in it.
+  const metrics = createMetrics()
+  const store = await openSealedStore(config.store, key, { redisError: metrics.redisError })
   const secrets = secretLookup(store)
   // Off unless server.tracing.enabled: then no @opentelemetry module is ever loaded.
   const tracer = await openTracing(config.server.tracing, { env, compiler: engine, secrets, logger }).catch(async (err: unknown) => {
@@ -78,7 +80,6 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
     throw err
   })
   const upstreams = createUpstreams({ allowPrivate: config.server.allow_private_upstreams })
-  const metrics = createMetrics()
   const cache = await openTokenCache(config, key, logger, options.clock, tracer.tokenEvents(metrics.tokenEvents))
   const repository = new ConnectionRepository(store)
   // SPEC 8.2, 13: the event queue beside the cache. It reads the runtime and compiler declared
@@ -142,7 +143,7 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   const testConnection = (id: string) => testConnectionById(testDeps, id)
 
   // Connect flow (SPEC 8): sessions in the cache (memory or Redis), closed with the gateway.
-  const sessions = await openSessionStore(config, logger, options.clock)
+  const sessions = await openSessionStore(config, logger, options.clock, metrics.redisError)
 
   const app = await buildApp({
     logger,

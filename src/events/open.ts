@@ -8,7 +8,7 @@ import type { CacheSettings } from '../config/model.js'
 import type { TemplateCompiler } from '../config/semantic.js'
 import type { Logger } from '../observability/logger.js'
 import type { Metrics } from '../observability/metrics.js'
-import { createRedisClient } from '../redis/connect.js'
+import { createRedisClient, type RedisErrorCounter } from '../redis/connect.js'
 import { guardedLookup } from '../proxy/host-guard.js'
 import type { SecretLookup } from '../runtime/secrets.js'
 import { EventDeliverer, type DelivererOptions } from './deliverer.js'
@@ -47,7 +47,7 @@ export interface EventsOptions {
 }
 
 export async function openEvents (options: EventsOptions): Promise<Events> {
-  const queue = await openQueue(options.cache, options.logger)
+  const queue = await openQueue(options.cache, options.logger, options.metrics.redisError)
   const { trusted, guarded } = deliveryAgents(options.allowPrivate)
   const deliverer = new EventDeliverer({
     queue,
@@ -93,7 +93,7 @@ export async function openEvents (options: EventsOptions): Promise<Events> {
   }
 }
 
-async function openQueue (cache: CacheSettings, logger: Logger): Promise<EventQueue> {
+async function openQueue (cache: CacheSettings, logger: Logger, redisError: RedisErrorCounter): Promise<EventQueue> {
   const type = cache.type
   switch (type) {
     case 'memory': return new MemoryEventQueue()
@@ -101,7 +101,7 @@ async function openQueue (cache: CacheSettings, logger: Logger): Promise<EventQu
       // No offline queue: while Redis is away a webhook is refused (the provider retries) rather
       // than held in this process's memory, where a restart would lose it.
       const client = createRedisClient(cache, { offlineQueue: false, retriesPerRequest: 0, commandTimeoutMs: 2000, connectTimeoutMs: 2000 })
-      client.on('error', () => {})
+      client.on('error', () => redisError('events'))
       await client.connect().catch((err: unknown) => {
         logger.warn({ err }, 'event queue (redis) not reachable at start')
       })

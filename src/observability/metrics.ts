@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { TokenEvents } from '../tokens/service.js'
 import type { RefreshResult } from '../tokens/types.js'
+import type { RedisErrorCounter, RedisRole } from '../redis/connect.js'
 
 export interface Metrics {
   readonly registry: Registry
@@ -17,7 +18,12 @@ export interface Metrics {
   watchEventQueue (stats: () => Promise<{ depth: number, oldestAgeSeconds: number }>): void
   /** An oauth2 refresh ended (src/auth/oauth2.ts). */
   tokenRefreshed (connection: string, result: RefreshResult): void
+  /** A connection error of one of latchkey's Redis clients (the token cache counts its own failed commands too). */
+  readonly redisError: RedisErrorCounter
 }
+
+/** Every role, so each series exists (at 0) before its first error. */
+const REDIS_ROLES: readonly RedisRole[] = ['cache', 'cache_subscriber', 'store', 'store_subscriber', 'events', 'connect_sessions']
 
 /** Lock waits: most are a token request's round trip, the longest the lock TTL. */
 const WAIT_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -89,7 +95,7 @@ export function createMetrics (): Metrics {
   })
   const redisErrors = new Counter({
     name: 'latchkey_redis_errors_total',
-    help: 'Redis failures of the token cache by role (cache: failed commands and connection errors; cache_subscriber: pub/sub connection errors)',
+    help: 'Redis failures by role: cache (token cache: failed commands and connection errors), cache_subscriber (its pub/sub), store and store_subscriber (the redis secret store), events (the event queue), connect_sessions (connect-page sessions); connection errors unless said',
     labelNames: ['role'] as const,
     registers: [registry],
   })
@@ -97,7 +103,8 @@ export function createMetrics (): Metrics {
   // Pre-create the children so the series exist (at 0) before the first event.
   for (const result of Object.keys(fetchCounts)) fetches.labels(result).inc(0)
   for (const result of Object.keys(cacheCounts)) cache.labels(result).inc(0)
-  for (const role of ['cache', 'cache_subscriber']) redisErrors.labels(role).inc(0)
+  for (const role of REDIS_ROLES) redisErrors.labels(role).inc(0)
+  const redisError: RedisErrorCounter = (role) => { redisErrors.labels(role).inc() }
 
   const deliveryCounts = { delivered: 0, failed: 0, dead: 0 }
   const deliveries = new Counter({
@@ -160,8 +167,9 @@ export function createMetrics (): Metrics {
       miss: () => { cacheCounts.miss++ },
       fetched: (result) => { fetchCounts[result]++ },
       waited: (connection, seconds) => { lockWaits.labels(connection).observe(seconds) },
-      redisError: (role) => { redisErrors.labels(role).inc() },
+      redisError,
     },
+    redisError,
     tokenRefreshed (connection, result) { refreshes.labels(connection, result).inc() },
   }
 }

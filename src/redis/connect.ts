@@ -22,6 +22,12 @@ export interface RedisEndpoint {
 
 export type RedisClient = Redis | Cluster
 
+/** Which of latchkey's Redis connections failed (`latchkey_redis_errors_total{role}`). */
+export type RedisRole = 'cache' | 'cache_subscriber' | 'store' | 'store_subscriber' | 'events' | 'connect_sessions'
+
+/** Counts a connection error of one role; the error itself is never logged per occurrence. */
+export type RedisErrorCounter = (role: RedisRole) => void
+
 export interface ClientBehaviour {
   /**
    * false: a command while disconnected fails at once instead of waiting in memory for the

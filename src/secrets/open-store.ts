@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { RedisErrorCounter } from '../redis/connect.js'
 import { StoreError } from './errors.js'
 import { FileStore, type FileStoreOptions } from './file-store.js'
 import { RedisStore } from './redis-store.js'
@@ -9,6 +10,8 @@ export interface OpenStoreOptions {
   redis?: Redis
   /** file store: tuning for tests and tools */
   file?: FileStoreOptions
+  /** redis store: counts its connection errors (latchkey_redis_errors_total) */
+  redisError?: RedisErrorCounter
 }
 
 /**
@@ -24,7 +27,7 @@ export async function openSealedStore (config: StoreConfig, key: MasterKey, opti
       }
       return FileStore.open(config.path, key, options.file)
     case 'redis':
-      return RedisStore.open({ client: options.redis, url: config.url, cluster_nodes: config.cluster_nodes, keyPrefix: config.key_prefix }, key)
+      return RedisStore.open({ client: options.redis, url: config.url, cluster_nodes: config.cluster_nodes, keyPrefix: config.key_prefix, redisError: options.redisError }, key)
     default: {
       const unknown: never = type
       throw new StoreError('invalid_config', `unknown store type ${String(unknown)}`)

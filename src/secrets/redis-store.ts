@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { Cluster, type Redis } from 'ioredis'
-import { createRedisClient, createRedisSubscriber, type RedisClient, type RedisEndpoint } from '../redis/connect.js'
+import { createRedisClient, createRedisSubscriber, type RedisClient, type RedisEndpoint, type RedisErrorCounter } from '../redis/connect.js'
 import { storeKeys } from '../redis/keys.js'
 import { StoreError } from './errors.js'
 import { sleep } from './fs-utils.js'
@@ -18,6 +18,8 @@ export interface RedisStoreOptions {
   keyPrefix?: string
   /** WATCH/MULTI attempts before failing with 'conflict'. Default 20. */
   maxAttempts?: number
+  /** Counts this store's Redis connection errors (the gateway's metrics; the CLI gives none). */
+  redisError?: RedisErrorCounter | undefined
 }
 
 /** What one optimistic transaction decided: fields to write (or none) and the result. */
@@ -47,6 +49,7 @@ export class RedisStore implements SealedStore {
     sealer: Sealer,
     private readonly maxAttempts: number,
     private readonly newSubscriber: () => Redis,
+    private readonly redisError: RedisErrorCounter | undefined,
   ) {
     const keys = storeKeys(keyPrefix)
     this.hashKey = keys.hash
@@ -57,14 +60,15 @@ export class RedisStore implements SealedStore {
   static async open (options: RedisStoreOptions, key: MasterKey): Promise<RedisStore> {
     const owns = options.client === undefined
     const endpoint: RedisEndpoint = { url: options.url, cluster_nodes: options.cluster_nodes }
-    const client = options.client ?? (options.url === undefined && options.cluster_nodes === undefined ? undefined : connectionTo(endpoint))
+    const counted = options.redisError
+    const client = options.client ?? (options.url === undefined && options.cluster_nodes === undefined ? undefined : connectionTo(endpoint, counted))
     if (client === undefined) throw new StoreError('invalid_config', 'the redis store needs store.url')
     const newSubscriber = options.client === undefined
-      ? () => quietOnError(createRedisSubscriber(endpoint, SUBSCRIBER))
-      : () => quietOnError(options.client!.duplicate())
+      ? () => quietOnError(createRedisSubscriber(endpoint, SUBSCRIBER), counted, 'store_subscriber')
+      : () => quietOnError(options.client!.duplicate(), counted, 'store_subscriber')
     try {
       if (owns) await client.connect()
-      const store = new RedisStore(client, owns, options.keyPrefix ?? DEFAULT_KEY_PREFIX, await createSealer(key), options.maxAttempts ?? 20, newSubscriber)
+      const store = new RedisStore(client, owns, options.keyPrefix ?? DEFAULT_KEY_PREFIX, await createSealer(key), options.maxAttempts ?? 20, newSubscriber, counted)
       // Every record carries the same key id (rotate-key re-seals all of them in one MULTI), so a
       // sample tells a wrong key as surely as all would, without reading 100,000 records.
       const sample = await client.hrandfield(store.hashKey, 16, 'WITHVALUES') as string[]
@@ -194,7 +198,7 @@ export class RedisStore implements SealedStore {
   /** WATCH, plan, MULTI/EXEC; retried when another writer changed the hash in between. */
   private optimistic<T> (plan: (tx: RedisClient) => Promise<Plan<T>>): Promise<T> {
     const run = this.queue.then(async () => {
-      this.txClient ??= quietOnError(duplicate(this.client))
+      this.txClient ??= quietOnError(duplicate(this.client), this.redisError, 'store')
       const tx = this.txClient
       for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
         let decided: Plan<T>
@@ -235,8 +239,8 @@ export class RedisStore implements SealedStore {
  * A request needing a secret while Redis is away fails after a couple of reconnect attempts
  * instead of waiting through ioredis' default twenty.
  */
-function connectionTo (endpoint: RedisEndpoint): RedisClient {
-  return quietOnError(createRedisClient(endpoint, { offlineQueue: true, retriesPerRequest: 2, connectTimeoutMs: 5_000 }))
+function connectionTo (endpoint: RedisEndpoint, counted: RedisErrorCounter | undefined): RedisClient {
+  return quietOnError(createRedisClient(endpoint, { offlineQueue: true, retriesPerRequest: 2, connectTimeoutMs: 5_000 }), counted, 'store')
 }
 
 const SUBSCRIBER = { offlineQueue: true, retriesPerRequest: 2, connectTimeoutMs: 5_000 }
@@ -248,19 +252,32 @@ function duplicate (client: RedisClient): RedisClient {
 
 /**
  * Connection errors also reject the command that hit them (as StoreError 'io'); without a
- * listener ioredis would print each reconnect failure to the console as well.
+ * listener ioredis would print each reconnect failure to the console as well. They are counted
+ * (the gateway's latchkey_redis_errors_total) when a counter is given.
  */
-function quietOnError<C extends RedisClient> (client: C): C {
-  client.on('error', () => {})
+function quietOnError<C extends RedisClient> (client: C, counted: RedisErrorCounter | undefined, role: 'store' | 'store_subscriber'): C {
+  client.on('error', () => counted?.(role))
   return client
 }
 
-/** QUIT, and resolves once the socket is closed (quit() alone resolves on the OK reply). */
+/** Long enough for QUIT's round trip; a client waiting to reconnect after an outage never answers. */
+const QUIT_WAIT_MS = 2_000
+
+/**
+ * QUIT, and resolves once the socket is closed (quit() alone resolves on the OK reply). A client
+ * waiting to reconnect after an outage holds QUIT in its offline queue and has no socket to
+ * close: after QUIT_WAIT_MS it is disconnected (which only cancels its reconnect; ioredis then
+ * never emits 'end'), so a shutdown never waits on Redis.
+ */
 async function quit (client: RedisClient): Promise<void> {
   if (client.status === 'end') return
   const ended = once(client, 'end')
-  await client.quit().catch(() => { client.disconnect() })
-  await ended
+  client.quit().catch(() => { client.disconnect() })
+  let waiting: NodeJS.Timeout | undefined
+  await Promise.race([ended, new Promise((resolve) => { waiting = setTimeout(resolve, QUIT_WAIT_MS) })])
+  clearTimeout(waiting)
+  // (status is read again: it changed while waiting, which TypeScript's narrowing cannot know)
+  if ((client.status as string) !== 'end') client.disconnect()
 }
 
 function toStoreError (err: unknown): StoreError {
