@@ -31,13 +31,12 @@ import type { Caller } from '../callers/types.js'
 import { packageVersion } from '../commands/version.js'
 import type { TracingSettings } from '../config/model.js'
 import { GatewayError, isGatewayError } from '../errors.js'
-import type { PlaneRequest, Responder } from '../pipeline/types.js'
 import type { UpstreamRequest } from '../proxy/forward.js'
 import type { CompiledConnection } from '../runtime/connection.js'
 import type { TokenEvents } from '../tokens/service.js'
 import type { RefreshResult } from '../tokens/types.js'
 import type { Logger } from './logger.js'
-import type { RequestTrace, RequestTracer, Resend, TracingDeps } from './tracing.js'
+import type { RequestTrace, RequestTracer, Resend, TracedRequest, TracingDeps } from './tracing.js'
 
 const DEFAULT_ENDPOINT = 'http://localhost:4318/v1/traces'
 const DEFAULT_SERVICE = 'latchkey'
@@ -99,7 +98,7 @@ class OtelTracer implements RequestTracer {
     this.#shutdown = shutdown
   }
 
-  begin (request: PlaneRequest): RequestTrace {
+  begin (request: TracedRequest): RequestTrace {
     // The caller's traceparent/tracestate continue its trace (a malformed one starts a new
     // trace: the propagator's checks are fixed-shape regexes and a 512-character tracestate cap).
     const parent = this.#propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter)
@@ -163,7 +162,7 @@ class OtelRequestTrace implements RequestTrace {
   /** The request span's context: every child's parent. */
   readonly #context: Context
   readonly #common: Attributes
-  readonly #respond: Responder
+  readonly #respond: TracedRequest['respond']
   #auth: Span | undefined
   #upstream: Span | undefined
   #status: number | undefined
@@ -171,7 +170,7 @@ class OtelRequestTrace implements RequestTrace {
   #answered = false
   #ended = false
 
-  constructor (tracer: Tracer, propagator: W3CTraceContextPropagator, tokens: AsyncLocalStorage<TokenNotes>, request: PlaneRequest, parent: Context) {
+  constructor (tracer: Tracer, propagator: W3CTraceContextPropagator, tokens: AsyncLocalStorage<TokenNotes>, request: TracedRequest, parent: Context) {
     this.#tracer = tracer
     this.#propagator = propagator
     this.#tokens = tokens

@@ -13,7 +13,7 @@
  */
 import type { Caller } from '../callers/types.js'
 import type { TracingSettings } from '../config/model.js'
-import type { PlaneRequest } from '../pipeline/types.js'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { UpstreamRequest } from '../proxy/forward.js'
 import type { CompiledConnection } from '../runtime/connection.js'
 import type { SecretLookup } from '../runtime/secrets.js'
@@ -47,10 +47,25 @@ export interface RequestTrace {
   end (err?: unknown): void
 }
 
+/**
+ * What a trace reads of a data-plane request: the pipeline's PlaneRequest has these, and this
+ * module names them itself so the pipeline can import it without an import cycle.
+ */
+export interface TracedRequest {
+  readonly conn: CompiledConnection
+  readonly method: string
+  /** A function for an action (built for the caller), a value for /proxy. */
+  readonly target: unknown
+  readonly headers: IncomingHttpHeaders
+  readonly timer: { readonly start: number }
+  /** Whether the caller has gone away (the span is then abandoned, not failed). */
+  readonly respond: { readonly gone: boolean }
+}
+
 /** The process's tracer: starts request traces and watches token outcomes for the `token` span. */
 export interface RequestTracer {
   /** null when tracing is off (or this request is not traced at all). */
-  begin (request: PlaneRequest): RequestTrace | null
+  begin (request: TracedRequest): RequestTrace | null
   /** Token service events, also noted on the token span of the request they happen in. */
   tokenEvents (inner: TokenEvents): TokenEvents
   /** oauth2 refresh results, also noted on the token span of the request they happen in. */
