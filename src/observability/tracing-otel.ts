@@ -302,9 +302,11 @@ class OtelRequestTrace implements RequestTrace {
     // The status the caller got: the upstream's once the answer has begun, else latchkey's error's.
     const status = this.#answered ? this.#status : isGatewayError(err) ? err.status : undefined
     if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
-    if (err !== undefined) failed(span, err)
+    // A server span is an error for 5xx only (semantic conventions): a 4xx, latchkey's refusal
+    // included, is the caller's, typed by error.type (the code) with the status left unset.
+    if (err !== undefined && (status === undefined || status >= 500)) failed(span, err)
+    else if (err !== undefined) span.setAttribute(ATTR_ERROR_TYPE, isGatewayError(err) ? err.code : 'internal_error')
     else if (status !== undefined && status >= 500) {
-      // A server span is an error for 5xx only (semantic conventions): a 4xx is the caller's.
       span.setAttribute(ATTR_ERROR_TYPE, String(status))
       span.setStatus({ code: SpanStatusCode.ERROR })
     }
