@@ -8,13 +8,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { createMcpHandler } from '@modelcontextprotocol/server'
 import type { Caller } from '../callers/types.js'
 import { GatewayError, isGatewayError } from '../errors.js'
 import { readBoundedBody } from '../proxy/bounded-body.js'
 import { hasBody } from '../pipeline/body-policy.js'
 import { mcpChallenge, METADATA_PATH, protectedResourceMetadata } from './metadata.js'
-import { callerAuthInfo, mcpServerFactory, type McpDeps } from './server.js'
+import type { McpDeps } from './server.js'
 
 export type { McpDeps } from './server.js'
 
@@ -22,18 +21,15 @@ export type { McpDeps } from './server.js'
 const SDK_HEADERS = ['content-type', 'accept', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id', 'mcp-method', 'mcp-name']
 
 export async function mcpRoutes (app: FastifyInstance, deps: McpDeps): Promise<void> {
-  const handler = createMcpHandler(mcpServerFactory(deps), {
-    legacy: 'stateless',
-    // One JSON answer per request: tool calls send no progress, and nothing stays open.
-    responseMode: 'json',
-    keepAliveMs: 0,
-    // routes.ts already bounded the body by body_limit; this is the SDK's own, never smaller.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    // Reporting only (the answer is already made). The SDK's messages describe protocol
-    // problems; arguments and results are never logged.
-    onerror: (err) => app.log.warn({ reason: err.message.slice(0, 200) }, 'mcp request refused'),
-  })
-  app.addHook('onClose', async () => { await handler.close() })
+  // The SDK is loaded with the first /mcp request (handler.ts says why).
+  let loading: Promise<typeof import('./handler.js')> | undefined
+  let handler: ReturnType<typeof import('./handler.js')['createHandler']> | undefined
+  const sdk = async () => {
+    const module = await (loading ??= import('./handler.js'))
+    handler ??= module.createHandler(deps, (reason) => app.log.warn({ reason }, 'mcp request refused'))
+    return { handler, callerAuthInfo: module.callerAuthInfo }
+  }
+  app.addHook('onClose', async () => { await handler?.close() })
 
   // The body is read below, after the caller is known, bounded by the running body_limit.
   app.removeAllContentTypeParsers()
@@ -59,6 +55,7 @@ export async function mcpRoutes (app: FastifyInstance, deps: McpDeps): Promise<v
         headers: sdkHeaders(request),
         ...(body === undefined ? {} : { body }),
       })
+      const { handler, callerAuthInfo } = await sdk()
       const authInfo = callerAuthInfo({
         caller,
         requestId: request.id,

@@ -260,17 +260,22 @@ function quietOnError<C extends RedisClient> (client: C, counted: RedisErrorCoun
   return client
 }
 
-/** Long enough for QUIT's round trip; a client waiting to reconnect after an outage never answers. */
+/** Long enough for QUIT's round trip on a connected client. */
 const QUIT_WAIT_MS = 2_000
 
 /**
  * QUIT, and resolves once the socket is closed (quit() alone resolves on the OK reply). A client
- * waiting to reconnect after an outage holds QUIT in its offline queue and has no socket to
- * close: after QUIT_WAIT_MS it is disconnected (which only cancels its reconnect; ioredis then
- * never emits 'end'), so a shutdown never waits on Redis.
+ * that is not connected (Redis is away, it waits to reconnect) could only hold QUIT in its
+ * offline queue, and ioredis never ends it: it is disconnected at once instead, which cancels
+ * the reconnect. A connected one that does not answer QUIT within QUIT_WAIT_MS is dropped too,
+ * so a shutdown never waits on Redis.
  */
 async function quit (client: RedisClient): Promise<void> {
   if (client.status === 'end') return
+  if (client.status !== 'ready') {
+    client.disconnect()
+    return
+  }
   const ended = once(client, 'end')
   client.quit().catch(() => { client.disconnect() })
   let waiting: NodeJS.Timeout | undefined
