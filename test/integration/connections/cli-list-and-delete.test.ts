@@ -2,21 +2,28 @@
  * CLI (SPEC 2): `latchkey connections list` shows YAML and stored connections, never a
  * credential; `latchkey connections delete ID` removes a stored one and refuses a YAML one.
  */
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import t from 'tap'
-import { latchkeyCli } from '../../helpers/gateway-process.js'
+import { cliInProcess } from '../../helpers/cli-in-process.js'
 import { startGateway } from '../../helpers/gateway.js'
 import { ADMIN, KEYS, storedConnectionsConfig, weatherBody } from '../../helpers/stored-connections.js'
 
-const run = promisify(execFile)
 const SECRET = 'cli-stored-key-0f0f'
 
 t.test('connections list and delete', async (t) => {
   const gw = await startGateway(t, storedConnectionsConfig({ upstreamUrl: 'http://127.0.0.1:9' }), { secrets: KEYS })
   t.equal((await gw.fetch('/admin/connections/from-api', { method: 'PUT', headers: ADMIN, body: weatherBody(SECRET) })).status, 201)
-  const cli = (...args: string[]) => run(process.execPath, [latchkeyCli(), ...args, '-c', gw.configFile], { env: { ...process.env, ...gw.env }, cwd: gw.dir })
-    .then((r) => ({ code: 0, out: r.stdout, err: r.stderr }), (e: { code: number, stdout: string, stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }))
+  // In this process (a spawn per command was 3-4 s each): the gateway's key and store folder.
+  const cli = async (...args: string[]) => {
+    const saved = { ...process.env }
+    Object.assign(process.env, gw.env)
+    try {
+      const r = await cliInProcess(...args, '-c', gw.configFile)
+      return { code: r.code, out: r.stdout, err: r.stderr }
+    } finally {
+      for (const name of Object.keys(gw.env)) if (saved[name] === undefined) delete process.env[name]
+      Object.assign(process.env, saved)
+    }
+  }
 
   const list = await cli('connections', 'list')
   t.equal(list.code, 0)
