@@ -40,6 +40,17 @@ export class RedisStore implements SealedStore {
   readonly channel: string
   private sealer: Sealer
   private txClient: RedisClient | undefined
+  /**
+   * Opened secrets, kept while this store's own subscription to the write channel is up: every
+   * write publishes on it (delete, the optimistic writes, rotate-key), so a cached value is
+   * dropped as soon as another process changes it. Without it each proxied request read its
+   * secrets with an HGET and an unseal: a Redis round trip per request. Connection records are
+   * not kept here (the connection registry keeps its own, and there may be 100,000 of them).
+   */
+  private readonly secrets = new Map<string, string>()
+  /** Bumped by every announcement: a read that began before one is not cached (it may be stale). */
+  private secretsGeneration = 0
+  private secretsWatch: StoreWatch | undefined
   private queue: Promise<unknown> = Promise.resolve()
 
   private constructor (
@@ -85,8 +96,31 @@ export class RedisStore implements SealedStore {
 
   async get (kind: RecordKind, id: string): Promise<string | undefined> {
     const identity = recordIdentity(kind, id)
+    const cached = kind === 'secret' && this.secretsCacheUp()
+    if (cached) {
+      const value = this.secrets.get(identity)
+      if (value !== undefined) return value
+    }
+    const generation = this.secretsGeneration
     const raw = await this.command(() => this.client.hget(this.hashKey, identity))
-    return raw === null ? undefined : this.sealer.open(identity, parseSealedRecord(raw, identity))
+    if (raw === null) return undefined
+    const value = this.sealer.open(identity, parseSealedRecord(raw, identity))
+    if (cached && generation === this.secretsGeneration && this.secretsCacheUp()) this.secrets.set(identity, value)
+    return value
+  }
+
+  /** Subscribes on first use; while the subscription is down nothing is cached or served from it. */
+  private secretsCacheUp (): boolean {
+    this.secretsWatch ??= this.watch((identity) => {
+      this.secretsGeneration++
+      if (identity === '*') this.secrets.clear()
+      else this.secrets.delete(identity)
+    })
+    if (this.secretsWatch.healthy()) return true
+    // Announcements may be lost while it is down (the watch announces '*' once it is back).
+    if (this.secrets.size > 0) this.secrets.clear()
+    this.secretsGeneration++
+    return false
   }
 
   async has (kind: RecordKind, id: string): Promise<boolean> {
@@ -170,6 +204,7 @@ export class RedisStore implements SealedStore {
   }
 
   async close (): Promise<void> {
+    await this.secretsWatch?.close()
     await this.queue
     if (this.txClient !== undefined) await quit(this.txClient)
     if (this.ownsClient) await quit(this.client)
