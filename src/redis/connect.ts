@@ -12,6 +12,7 @@
  * goes away (createRedisSubscriber), rather than the Cluster client's own: that one switches
  * nodes without telling, and a listener must learn that messages may have been missed.
  */
+import { once } from 'node:events'
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 
 /** What `store` and `cache` of type redis give: exactly one of the two (checked at load). */
@@ -136,8 +137,27 @@ function nodeAddress (text: string): { host: string, port: number } {
   return { host, port }
 }
 
-/** `redis.quit()`, or a hard disconnect when Redis cannot answer it. */
+/** Long enough for QUIT's round trip on a connected client. */
+const QUIT_WAIT_MS = 2_000
+
+/**
+ * QUIT, and resolves once the socket is closed (quit() alone resolves on the OK reply). A client
+ * that is not connected (Redis is away, it waits to reconnect) could only hold QUIT in an
+ * offline queue, and ioredis never ends it: it is disconnected at once instead, which cancels
+ * the reconnect. A connected one that does not answer QUIT within QUIT_WAIT_MS is dropped too,
+ * so a shutdown never waits on Redis.
+ */
 export async function closeRedisClient (client: RedisClient): Promise<void> {
   if (client.status === 'end') return
-  await client.quit().catch(() => client.disconnect())
+  if (client.status !== 'ready') {
+    client.disconnect()
+    return
+  }
+  const ended = once(client, 'end')
+  client.quit().catch(() => { client.disconnect() })
+  let waiting: NodeJS.Timeout | undefined
+  await Promise.race([ended, new Promise((resolve) => { waiting = setTimeout(resolve, QUIT_WAIT_MS) })])
+  clearTimeout(waiting)
+  // (status is read again: it changed while waiting, which TypeScript's narrowing cannot know)
+  if ((client.status as string) !== 'end') client.disconnect()
 }

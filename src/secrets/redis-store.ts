@@ -1,6 +1,5 @@
-import { once } from 'node:events'
 import { Cluster, type Redis } from 'ioredis'
-import { createRedisClient, createRedisSubscriber, type RedisClient, type RedisEndpoint, type RedisErrorCounter } from '../redis/connect.js'
+import { closeRedisClient, createRedisClient, createRedisSubscriber, type RedisClient, type RedisEndpoint, type RedisErrorCounter } from '../redis/connect.js'
 import { storeKeys } from '../redis/keys.js'
 import { StoreError } from './errors.js'
 import { sleep } from './fs-utils.js'
@@ -75,7 +74,7 @@ export class RedisStore implements SealedStore {
     const client = options.client ?? (options.url === undefined && options.cluster_nodes === undefined ? undefined : connectionTo(endpoint, counted))
     if (client === undefined) throw new StoreError('invalid_config', 'the redis store needs store.url')
     const newSubscriber = options.client === undefined
-      ? () => quietOnError(createRedisSubscriber(endpoint, SUBSCRIBER), counted, 'store_subscriber')
+      ? () => quietOnError(createRedisSubscriber(endpoint, STORE_CONNECTION), counted, 'store_subscriber')
       : () => quietOnError(options.client!.duplicate(), counted, 'store_subscriber')
     try {
       if (owns) await client.connect()
@@ -166,7 +165,7 @@ export class RedisStore implements SealedStore {
     void subscriber.subscribe(this.channel).catch(() => {})
     return {
       healthy: () => ready,
-      close: () => quit(subscriber),
+      close: () => closeRedisClient(subscriber),
     }
   }
 
@@ -206,8 +205,8 @@ export class RedisStore implements SealedStore {
   async close (): Promise<void> {
     await this.secretsWatch?.close()
     await this.queue
-    if (this.txClient !== undefined) await quit(this.txClient)
-    if (this.ownsClient) await quit(this.client)
+    if (this.txClient !== undefined) await closeRedisClient(this.txClient)
+    if (this.ownsClient) await closeRedisClient(this.client)
   }
 
   /**
@@ -275,10 +274,11 @@ export class RedisStore implements SealedStore {
  * instead of waiting through ioredis' default twenty.
  */
 function connectionTo (endpoint: RedisEndpoint, counted: RedisErrorCounter | undefined): RedisClient {
-  return quietOnError(createRedisClient(endpoint, { offlineQueue: true, retriesPerRequest: 2, connectTimeoutMs: 5_000 }), counted, 'store')
+  return quietOnError(createRedisClient(endpoint, STORE_CONNECTION), counted, 'store')
 }
 
-const SUBSCRIBER = { offlineQueue: true, retriesPerRequest: 2, connectTimeoutMs: 5_000 }
+/** The store's client and its subscribers alike. */
+const STORE_CONNECTION = { offlineQueue: true, retriesPerRequest: 2, connectTimeoutMs: 5_000 }
 
 /** A second connection like `client`: WATCH state is per connection (see the class comment). */
 function duplicate (client: RedisClient): RedisClient {
@@ -295,30 +295,6 @@ function quietOnError<C extends RedisClient> (client: C, counted: RedisErrorCoun
   return client
 }
 
-/** Long enough for QUIT's round trip on a connected client. */
-const QUIT_WAIT_MS = 2_000
-
-/**
- * QUIT, and resolves once the socket is closed (quit() alone resolves on the OK reply). A client
- * that is not connected (Redis is away, it waits to reconnect) could only hold QUIT in its
- * offline queue, and ioredis never ends it: it is disconnected at once instead, which cancels
- * the reconnect. A connected one that does not answer QUIT within QUIT_WAIT_MS is dropped too,
- * so a shutdown never waits on Redis.
- */
-async function quit (client: RedisClient): Promise<void> {
-  if (client.status === 'end') return
-  if (client.status !== 'ready') {
-    client.disconnect()
-    return
-  }
-  const ended = once(client, 'end')
-  client.quit().catch(() => { client.disconnect() })
-  let waiting: NodeJS.Timeout | undefined
-  await Promise.race([ended, new Promise((resolve) => { waiting = setTimeout(resolve, QUIT_WAIT_MS) })])
-  clearTimeout(waiting)
-  // (status is read again: it changed while waiting, which TypeScript's narrowing cannot know)
-  if ((client.status as string) !== 'end') client.disconnect()
-}
 
 function toStoreError (err: unknown): StoreError {
   if (err instanceof StoreError) return err

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import type { RedisClient } from '../redis/connect.js'
+import { closeRedisClient, type RedisClient } from '../redis/connect.js'
 import { tokenKeys } from '../redis/keys.js'
 import type { Sealer } from '../secrets/seal.js'
 import type { SharedTokenStore, Token, TokenLock } from './types.js'
@@ -127,7 +127,7 @@ export class RedisTokenStore implements SharedTokenStore {
 
   async close (): Promise<void> {
     for (const waiters of this.#waiters.values()) for (const wake of [...waiters]) wake()
-    await this.#subscriber.quit().catch(() => this.#subscriber.disconnect())
+    await closeRedisClient(this.#subscriber)
   }
 
   async #publish (message: Message): Promise<void> {
