@@ -64,6 +64,13 @@ export interface Gateway {
   close (): Promise<void>
 }
 
+/** Settings that shape open resources (store, cache, the tracer): a reload that changes one is refused. */
+const RESTART_SETTINGS: ReadonlyArray<readonly [string, (config: LoadedConfig) => unknown]> = [
+  ['store', (config) => config.store],
+  ['cache', (config) => config.cache],
+  ['server.tracing', (config) => config.server.tracing],
+]
+
 export async function createGateway (options: GatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
@@ -123,14 +130,10 @@ export async function createGateway (options: GatewayOptions): Promise<Gateway> 
   let compiler = engine
   const reload = async (): Promise<void> => {
     const next = await loadGatewayConfig(options.configFile, env, cwd, options.clock)
-    // Settings that shape open resources (listener, store, cache) need a restart.
-    for (const part of ['store', 'cache'] as const) {
-      if (JSON.stringify(next.config[part]) !== JSON.stringify(config[part])) {
+    for (const [part, read] of RESTART_SETTINGS) {
+      if (JSON.stringify(read(next.config)) !== JSON.stringify(read(config))) {
         throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: `${part}: changes need a restart` }])
       }
-    }
-    if (JSON.stringify(next.config.server.tracing) !== JSON.stringify(config.server.tracing)) {
-      throw new ConfigError([{ file: options.configFile, line: 1, column: 1, message: 'server.tracing: changes need a restart' }])
     }
     runtime = await buildRuntime(next.config, { compiler: next.engine, secrets, auth, isStored, warn: (message) => logger.warn(message) })
     compiler = next.engine
