@@ -3,8 +3,9 @@
  * `webhooks` (401 without), the raw body within body_limit (413), the secret rendered for this
  * connection (or captured by a handshake); then either a handshake, answered by what the
  * verifier says and never forwarded, or the signature over the exact bytes (401), then the
- * event queued with its dedupe mark in one atomic step (202). HEAD is only a handshake. Every refusal is the same 401 to the sender; the reason goes
- * to the log only, without any header or secret value. Nothing is queued unless all passed.
+ * event queued with its dedupe mark in one atomic step (202). HEAD is only a handshake. Every
+ * refusal is the same 401 to the sender; the reason goes to the log only, without any header
+ * or secret value. Nothing is queued unless all passed.
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'

@@ -40,12 +40,8 @@ export function withinTolerance (timestamp: string | undefined, nowMs: number, t
 
 /** `field` of a JSON object body when it is a non-empty string (an event id); else undefined. */
 export function jsonField (body: Buffer, field: string): string | undefined {
-  try {
-    const value = (JSON.parse(body.toString('utf8')) as Record<string, unknown> | null)?.[field]
-    return typeof value === 'string' && value !== '' ? value : undefined
-  } catch {
-    return undefined
-  }
+  const value = (parseJson(body) as Record<string, unknown> | null | undefined)?.[field]
+  return typeof value === 'string' && value !== '' ? value : undefined
 }
 
 /** The body as a JSON value, or undefined when it is not JSON. */
