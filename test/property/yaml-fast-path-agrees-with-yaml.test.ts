@@ -179,8 +179,9 @@ t.test('generated documents: whenever the fast path takes one, yaml reads the sa
   fc.assert(fc.property(document, (doc) => {
     if (agree(doc) === 'fast') taken++
   }), { numRuns: 1000 })
-  // Not vacuous: most generated documents are valid YAML without the forms left to yaml.
-  t.ok(taken > 200, `${taken} of 1000 generated documents took the fast path`)
+  // Not vacuous: about a fifth of the generated documents (215-260 in 12 runs of 1000) are valid
+  // YAML without the forms left to yaml. The bound sits well below that spread: the seed is random.
+  t.ok(taken > 150, `${taken} of 1000 generated documents took the fast path`)
 })
 
 t.test('the same documents with one character inserted, deleted or replaced', async (t) => {
@@ -193,5 +194,6 @@ t.test('the same documents with one character inserted, deleted or replaced', as
   fc.assert(fc.property(edited, (doc) => {
     if (agree(doc) === 'fast') taken++
   }), { numRuns: 1000 })
-  t.ok(taken > 120, `${taken} of 1000 edited documents took the fast path`)
+  // 150-190 in 12 runs of 1000.
+  t.ok(taken > 110, `${taken} of 1000 edited documents took the fast path`)
 })
