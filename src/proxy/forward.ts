@@ -58,11 +58,20 @@ export function dispatchOptions (req: UpstreamRequest): Dispatcher.DispatchOptio
     method: req.method as Dispatcher.HttpMethod,
     headers: req.headers,
     body: req.body,
-    headersTimeout: req.timeoutMs,
-    // An idle streamed body (server-sent events) may legitimately pause; cap it generously.
-    bodyTimeout: 300_000,
+    // Both of undici's timers get one value. upstream_timeout itself is enforced by latchkey's
+    // own native timer (sendUpstream, relay.ts); undici's headers timer is only a backstop. With
+    // two values, undici's parser replaced its timer twice per request (headers, then body), and
+    // each replaced timer stayed in undici's timer list until its next 0.5 s sweep: old enough
+    // to be promoted, feeding the full GCs of the api_key bench. With one value it is refreshed.
+    headersTimeout: undiciTimeoutMs(req.timeoutMs),
+    bodyTimeout: undiciTimeoutMs(req.timeoutMs),
   }
 }
+
+/** An idle streamed body (server-sent events) may legitimately pause; cap it generously. */
+const BODY_TIMEOUT_MS = 300_000
+
+const undiciTimeoutMs = (upstreamTimeoutMs: number): number => Math.max(upstreamTimeoutMs, BODY_TIMEOUT_MS)
 
 /** The reason the headers timer aborts with; any other reason is the caller's. */
 const HEADERS_TIMEOUT = Symbol('upstream headers timeout')
