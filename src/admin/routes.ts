@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { connectorSummary } from '../catalog/summary.js'
 import { ConfigError, formatProblem } from '../config/problems.js'
-import { ID_PATTERN } from '../config/schema.js'
+import { ID_PATTERN } from '../config/patterns.js'
 import { refuseOtherMethods } from '../edge/method-not-allowed.js'
 import { errorBody, GatewayError, isGatewayError } from '../errors.js'
 import type { ConnectionTestResult } from '../proxy/connection-test.js'

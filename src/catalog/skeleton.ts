@@ -6,7 +6,7 @@
  * header names and OAuth URLs to the provider's.
  */
 import type { AuthMethodConfig, ConnectorConfig, InputConfig } from '../config/schema.js'
-import { ID_PATTERN } from '../config/schema.js'
+import { ID_PATTERN } from '../config/patterns.js'
 
 export const SKELETON_AUTH_KINDS = ['api_key', 'bearer', 'basic', 'oauth2'] as const
 export type SkeletonAuthKind = typeof SKELETON_AUTH_KINDS[number]

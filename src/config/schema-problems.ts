@@ -1,16 +1,11 @@
 /** Ajv validation of the schema, with errors turned into positioned, readable problems. */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { ConfigSchema, type RawConfig } from './schema.js'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { schemas } from './compiled-schemas.js'
 import { dotted, type ConfigProblem } from './problems.js'
 import type { ConfigPath, YamlSource } from './yaml-source.js'
 
-// `optimize: false`: Ajv's pass over the generated code (dead branches, unused names) changes
-// its shape, never what it accepts, and took half of compiling the config schema, which every
-// start and every `latchkey validate` pays (about 0.45 s of a 1.3 s validate on the 2-core box).
-const ajv = new Ajv({ allErrors: true, verbose: true, discriminator: true, coerceTypes: true, strict: false, code: { optimize: false } })
-const validate = ajv.compile<RawConfig>(ConfigSchema)
-
 export function checkSchema (file: string, value: unknown, source: YamlSource): ConfigProblem[] {
+  const validate = schemas.validateConfig
   if (validate(value)) return []
   const problems: ConfigProblem[] = []
   const seen = new Set<string>()
@@ -27,8 +22,8 @@ export function checkSchema (file: string, value: unknown, source: YamlSource): 
 
 /**
  * The same readable messages for a JSON value from an API (no source positions):
- * `"<dotted path>: <message>"`, one per problem. `validate` is an Ajv function compiled with
- * `schemaValidator`. Messages name fields and expectations, never the values sent.
+ * `"<dotted path>: <message>"`, one per problem. `validate` is one of compiled-schemas.ts's
+ * API validators. Messages name fields and expectations, never the values sent.
  */
 export function schemaMessages (validate: ValidateFunction, value: unknown): string[] {
   if (validate(value)) return []
@@ -40,13 +35,6 @@ export function schemaMessages (validate: ValidateFunction, value: unknown): str
   }
   return [...messages]
 }
-
-/** An Ajv validator with the same options as the config's (coercion off: an API sends JSON types). */
-export function schemaValidator (schema: object): ValidateFunction {
-  return apiAjv.compile(schema)
-}
-
-const apiAjv = new Ajv({ allErrors: true, verbose: true, strict: false, code: { optimize: false } })
 
 /**
  * A failed union reports every branch; keep only the union's own error (its `description`

@@ -3,9 +3,9 @@
  * validation (Ajv). Defaults live in `normalize.ts`; cross-references in `semantic.ts`.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { ID_PATTERN, SECRET_NAME_PATTERN } from './patterns.js'
 
-export const ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$'
-export const SECRET_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$'
+export { ID_PATTERN, SECRET_NAME_PATTERN }
 
 const Strict = { additionalProperties: false } as const
 

@@ -4,7 +4,7 @@
  * same fields where it builds each feature.
  */
 import type { TemplateSite } from '../templates/types.js'
-import { ConfigSchema } from './schema.js'
+import { schemas } from './compiled-schemas.js'
 import type { ConfigPath } from './yaml-source.js'
 
 export interface TemplateField {
@@ -29,7 +29,7 @@ interface SchemaNode {
 
 export function templateFields (config: unknown): TemplateField[] {
   const found: TemplateField[] = []
-  walk(ConfigSchema as unknown as SchemaNode, config, [], found)
+  walk(schemas.configSchema as SchemaNode, config, [], found)
   return found
 }
 

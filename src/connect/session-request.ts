@@ -3,7 +3,7 @@
  * caller. Every problem is a 400 invalid_request naming the field, never echoing its value.
  */
 import { randomBytes } from 'node:crypto'
-import { ID_PATTERN } from '../config/schema.js'
+import { ID_PATTERN } from '../config/patterns.js'
 import type { ResolvedConnector } from '../config/model.js'
 import type { Caller } from '../callers/types.js'
 import { GatewayError } from '../errors.js'

@@ -4,8 +4,9 @@
  * loaded connectors; every problem is reported at once, naming its field, never its value.
  */
 import type { ResolvedConnector } from '../config/model.js'
-import { ConnectionSchema, type AccessConfig, type ConnectionConfig } from '../config/schema.js'
-import { schemaMessages, schemaValidator } from '../config/schema-problems.js'
+import { schemas } from '../config/compiled-schemas.js'
+import type { AccessConfig, ConnectionConfig } from '../config/schema.js'
+import { schemaMessages } from '../config/schema-problems.js'
 import { durationMs } from '../config/units.js'
 import { compileAllowRule } from '../callers/access.js'
 import { checkInputValues, inputsFor } from './inputs.js'
@@ -22,8 +23,6 @@ export interface ConnectionDraft {
 
 export type DraftResult = { ok: true, draft: ConnectionDraft } | { ok: false, problems: string[] }
 
-const validateShape = schemaValidator(ConnectionSchema)
-
 export interface DraftContext {
   connectors: ReadonlyMap<string, ResolvedConnector>
   /** Configured api-key caller ids: `access.callers` may name only these (or `*`). */
@@ -31,7 +30,7 @@ export interface DraftContext {
 }
 
 export function parseConnectionDraft (body: unknown, context: DraftContext): DraftResult {
-  const shape = schemaMessages(validateShape, body)
+  const shape = schemaMessages(schemas.validateConnection, body)
   if (shape.length > 0) return { ok: false, problems: shape }
   const input = body as ConnectionConfig
   const problems: string[] = []

@@ -3,7 +3,8 @@
  * connector of config. Never on the request path; the gateway does not load this folder.
  */
 import path from 'node:path'
-import { ID_PATTERN, type ConnectorConfig } from '../config/schema.js'
+import { ID_PATTERN } from '../config/patterns.js'
+import type { ConnectorConfig } from '../config/schema.js'
 import { readApiDocument, type ApiDocument } from './document.js'
 import { connectorYaml } from './emit.js'
 import { OpenApiImportError } from './errors.js'

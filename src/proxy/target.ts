@@ -1,5 +1,5 @@
 /** Splits the raw request URL of `/proxy/<connection>/<rest>?<query>` without decoding it. */
-import { ID_PATTERN } from '../config/schema.js'
+import { ID_PATTERN } from '../config/patterns.js'
 import { GatewayError } from '../errors.js'
 
 export const PROXY_PREFIX = '/proxy/'

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { adminEventRoutes } from '../admin/events-routes.js'
 import { requireAdmin } from '../admin/require-admin.js'
-import { ID_PATTERN } from '../config/schema.js'
+import { ID_PATTERN } from '../config/patterns.js'
 import { refuseOtherMethods } from '../edge/method-not-allowed.js'
 import { GatewayError } from '../errors.js'
 import type { Events } from '../events/open.js'
