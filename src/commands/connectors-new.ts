@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto'
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Command } from 'commander'
-import { Document, isMap, isScalar, parseDocument, type Node } from 'yaml'
+import type { Document, Node } from 'yaml'
+import { yamlLib } from '../lazy-libs.js'
 import { BUILTIN_CONNECTORS } from '../catalog/builtin.js'
 import { connectorSkeleton, isSkeletonAuthKind, isValidSlug, normalizeDomain, slugFromName, SKELETON_AUTH_KINDS, uniqueSlug, type SkeletonAuthKind } from '../catalog/skeleton.js'
 import type { ConnectorConfig } from '../config/schema.js'
@@ -42,6 +43,7 @@ export function registerConnectorsNew (connectors: Command, deps: ConnectorsNewD
 
 /** Adds the skeleton to `file` (created when missing) and returns its slug. */
 export async function addConnectorSkeleton (file: string, name: string, opts: Omit<NewOptions, 'config'>): Promise<string> {
+  const { parseDocument, isMap } = yamlLib()
   const displayName = name.trim()
   if (displayName === '' || displayName.length > 200 || /[\u0000-\u001f\u007f]/.test(displayName)) {
     throw new CliError('the name must be 1 to 200 characters, without control characters')
@@ -82,6 +84,7 @@ export async function addConnectorSkeleton (file: string, name: string, opts: Om
  * nothing under it) the Document is edited and re-rendered, which keeps comments but may respace.
  */
 function withConnector (text: string, doc: Document, slug: string, skeleton: ConnectorConfig): string {
+  const { Document, isMap } = yamlLib()
   const node = doc.get('connectors', true)
   const entry = new Document({ [slug]: skeleton }).toString({ lineWidth: 0 })
   if (isMap(node) && node.flow !== true && node.range != null && node.items.length > 0) {
@@ -110,6 +113,7 @@ function authKinds (given: string[] | undefined): SkeletonAuthKind[] {
 
 /** The slugs under `connectors:` as written (no full load: env and secrets are not needed). */
 function configuredConnectors (doc: Document, file: string): Set<string> {
+  const { isMap, isScalar } = yamlLib()
   const node = doc.get('connectors', true)
   // `connectors:` with nothing under it parses as a null scalar.
   if (node === undefined || (isScalar(node) && node.value === null)) return new Set()

@@ -5,7 +5,8 @@
  * value; `yaml` parses it (once) when a position is asked for, and always where js-yaml could
  * differ or finds a problem.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import type { Document, Node } from 'yaml'
+import { yamlLib } from '../lazy-libs.js'
 import type { ConfigProblem } from './problems.js'
 import { parseYamlFast } from './yaml-fast.js'
 
@@ -40,6 +41,7 @@ export function parseYamlSource (file: string, text: string, env: NodeJS.Process
 }
 
 function parseWithPositions (file: string, text: string, env: NodeJS.ProcessEnv): YamlSource {
+  const { LineCounter, parseDocument } = yamlLib()
   const lines = new LineCounter()
   // yaml's own duplicate-key check compares each key with every earlier key of its map: 10,000
   // connections took 4.7 s of a 10 s load there. duplicateKeys() does the same check in one pass.
@@ -84,6 +86,7 @@ function substituteReferences (value: string, env: NodeJS.ProcessEnv, unset: (na
  * as yaml's `uniqueKeys: true` has them: two scalars with the same value (so `1` and `"1"` differ).
  */
 function duplicateKeys (doc: Document): Array<{ offset: number, message: string }> {
+  const { isMap, isScalar } = yamlLib()
   const found: Array<{ offset: number, message: string }> = []
   eachNode(doc.contents, (map) => {
     if (!isMap(map)) return
@@ -103,6 +106,7 @@ function duplicateKeys (doc: Document): Array<{ offset: number, message: string 
  * 10,000-connection load.
  */
 function eachNode (node: unknown, each: (node: Node, asKey: boolean) => void, asKey = false): void {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLib()
   if (isMap(node) || isSeq(node)) {
     each(node, asKey)
     for (const item of node.items as unknown[]) {
@@ -123,6 +127,7 @@ function firstLine (message: string): string {
 }
 
 function substituteEnvironment (doc: Document, env: NodeJS.ProcessEnv, report: (offset: number, message: string) => void): void {
+  const { isScalar } = yamlLib()
   eachNode(doc.contents, (node, asKey) => {
     if (asKey || !isScalar(node) || typeof node.value !== 'string' || !node.value.includes('${')) return
     node.value = substituteReferences(node.value, env, (name) => {
@@ -133,6 +138,7 @@ function substituteEnvironment (doc: Document, env: NodeJS.ProcessEnv, report: (
 
 /** Offset of the deepest node on `path`; for 'key', the key of the last map entry. */
 function offsetOf (doc: Document, path: ConfigPath, which: 'key' | 'value'): number {
+  const { isMap, isScalar, isSeq } = yamlLib()
   let node: Node | null | undefined = doc.contents as Node | null
   let best = node?.range?.[0] ?? 0
   for (let i = 0; i < path.length; i++) {

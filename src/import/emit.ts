@@ -3,11 +3,12 @@
  * `latchkey validate` accepts as a whole config file. Every string value goes through
  * `envSafe`, so no text of the document is read as an environment reference on load.
  */
-import { Document } from 'yaml'
+import { yamlLib } from '../lazy-libs.js'
 import type { ConnectorConfig } from '../config/schema.js'
 import { envSafe } from './literal.js'
 
 export function connectorYaml (slug: string, connector: ConnectorConfig, comment: string): string {
+  const { Document } = yamlLib()
   const doc = new Document({ connectors: { [slug]: envSafeDeep(connector) } }, { aliasDuplicateObjects: false })
   doc.commentBefore = ` ${comment.replace(/[^\x20-\x7e]/g, '?')}`
   return doc.toString({ lineWidth: 0 })

@@ -13,7 +13,8 @@
  * nodes without telling, and a listener must learn that messages may have been missed.
  */
 import { once } from 'node:events'
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis'
+import { ioredisLib } from '../lazy-libs.js'
 
 /** What `store` and `cache` of type redis give: exactly one of the two (checked at load). */
 export interface RedisEndpoint {
@@ -51,9 +52,9 @@ export function createRedisClient (endpoint: RedisEndpoint, behaviour: ClientBeh
     ...(behaviour.commandTimeoutMs === undefined ? {} : { commandTimeout: behaviour.commandTimeoutMs }),
   }
   const nodes = endpoint.cluster_nodes
-  if (nodes !== undefined && nodes.length > 0) return new Cluster(nodes.map(nodeAddress), clusterOptions(nodes, common, behaviour))
+  if (nodes !== undefined && nodes.length > 0) return new (ioredisLib().Cluster)(nodes.map(nodeAddress), clusterOptions(nodes, common, behaviour))
   if (endpoint.url === undefined) throw new Error('a redis store or cache needs url or cluster_nodes')
-  return new Redis(endpoint.url, { ...common, enableOfflineQueue: behaviour.offlineQueue })
+  return new (ioredisLib().Redis)(endpoint.url, { ...common, enableOfflineQueue: behaviour.offlineQueue })
 }
 
 function clusterOptions (nodes: readonly string[], common: RedisOptions, behaviour: ClientBehaviour): ClusterOptions {
@@ -94,12 +95,12 @@ export function createRedisSubscriber (endpoint: RedisEndpoint, behaviour: Omit<
   const nodes = endpoint.cluster_nodes
   if (nodes === undefined || nodes.length === 0) {
     if (endpoint.url === undefined) throw new Error('a redis store or cache needs url or cluster_nodes')
-    return new Redis(endpoint.url, common)
+    return new (ioredisLib().Redis)(endpoint.url, common)
   }
   const parsed = nodes.map(parseNodeUrl)
   const auth = parsed.find((node) => node.username !== undefined || node.password !== undefined)
   let next = 0
-  const subscriber: Redis = new Redis({
+  const subscriber: Redis = new (ioredisLib().Redis)({
     ...common,
     host: parsed[0]!.host,
     port: parsed[0]!.port,

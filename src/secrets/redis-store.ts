@@ -1,4 +1,5 @@
-import { Cluster, type Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
+import { ioredisLib } from '../lazy-libs.js'
 import { closeRedisClient, createRedisClient, createRedisSubscriber, type RedisClient, type RedisEndpoint, type RedisErrorCounter } from '../redis/connect.js'
 import { storeKeys } from '../redis/keys.js'
 import { StoreError } from './errors.js'
@@ -282,7 +283,7 @@ const STORE_CONNECTION = { offlineQueue: true, retriesPerRequest: 2, connectTime
 
 /** A second connection like `client`: WATCH state is per connection (see the class comment). */
 function duplicate (client: RedisClient): RedisClient {
-  return client instanceof Cluster ? client.duplicate() : client.duplicate()
+  return client instanceof ioredisLib().Cluster ? client.duplicate() : (client as Redis).duplicate()
 }
 
 /**
