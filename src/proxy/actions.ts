@@ -11,7 +11,7 @@ import { hasBody } from '../pipeline/body-policy.js'
 import { execute } from '../pipeline/execute.js'
 import { actionHeaders, actionTarget, findAction, NOT_JSON, parseActionCall } from './action-call.js'
 import { readBoundedBody } from './bounded-body.js'
-import { fromCaller, resolveConnection, type ProxyDeps } from './route.js'
+import { callerRequest, resolveConnection, type ProxyDeps } from './route.js'
 
 const PREFIX = '/actions/'
 const ALLOW = 'POST'
@@ -30,13 +30,8 @@ export function actionsRoute (deps: ProxyDeps): LeanRoute {
     const action = findAction(conn, entity, name)
     // Before any credential work, the caller's included.
     const call = parseActionCall(envelope, action)
-    await execute({
-      ...fromCaller(exchange, runtime, conn),
-      method: action.method,
-      target: (caller) => actionTarget(conn, action, call, caller),
-      rawHeaders: actionHeaders(req.rawHeaders, call),
-      body: call.body,
-    }, deps)
+    await execute(callerRequest(exchange, runtime, conn, action.method, (caller) => actionTarget(conn, action, call, caller),
+      actionHeaders(req.rawHeaders, call), call.body), deps)
   }
 }
 

@@ -30,13 +30,7 @@ export function proxyRoute (deps: ProxyDeps): LeanRoute {
     const resolved = resolveConnection(runtime, deps.connections, target.connectionId)
     const conn = resolved instanceof Promise ? await resolved : resolved
     exchange.connectionId = conn.id
-    await execute({
-      ...fromCaller(exchange, runtime, conn),
-      method: req.method!,
-      target: { path, rawQuery: target.rawQuery },
-      rawHeaders: req.rawHeaders,
-      body: hasBody(req.headers) ? req : null,
-    }, deps)
+    await execute(callerRequest(exchange, runtime, conn, req.method!, { path, rawQuery: target.rawQuery }, req.rawHeaders, hasBody(req.headers) ? req : null), deps)
   }
 }
 
@@ -50,14 +44,23 @@ function found (conn: CompiledConnection | undefined): CompiledConnection {
   return conn
 }
 
-/** The parts of a PlaneRequest an HTTP caller gives: who it is, its headers, the answer's way back. */
-export function fromCaller (exchange: HttpExchange, runtime: Runtime, conn: CompiledConnection):
-  Pick<PlaneRequest, 'conn' | 'principal' | 'headers' | 'requestId' | 'ip' | 'timer' | 'respond' | 'warn'> {
+/**
+ * The PlaneRequest of an HTTP caller: who it is, its headers, the answer's way back, and what
+ * the route made of the request. One object literal: spreading a partial request into the
+ * route's literal cost about 7 us per request (V8's object clone took its slow path every time;
+ * measured in isolation, 50-100 ns for the literal).
+ */
+export function callerRequest (exchange: HttpExchange, runtime: Runtime, conn: CompiledConnection, method: string,
+  target: PlaneRequest['target'], rawHeaders: PlaneRequest['rawHeaders'], body: PlaneRequest['body']): PlaneRequest {
   const { req } = exchange
   return {
     conn,
+    method,
+    target,
     principal: { kind: 'caller', identify: () => runtime.identify(req.headers) },
+    rawHeaders,
     headers: req.headers,
+    body,
     requestId: exchange.id,
     ip: req.socket.remoteAddress ?? '',
     timer: exchange.timer,
