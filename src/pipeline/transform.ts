@@ -18,7 +18,7 @@ export function buffered (request: PlaneRequest): SendAttempt<Dispatcher.Respons
     const stopWatching = request.respond.onGone(() => abort.abort())
     let res: Dispatcher.ResponseData
     try {
-      res = await sendUpstream({ ...upstream, abort })
+      res = await sendUpstream(upstream, abort)
     } catch (err) {
       stopWatching()
       throw err

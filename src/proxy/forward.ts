@@ -42,16 +42,10 @@ export interface UpstreamRequest {
   headers: Record<string, string | string[]>
   body: Readable | Buffer | null
   timeoutMs: number
-  /**
-   * Aborts the request (the caller went away). The headers timer aborts this same controller,
-   * so one request needs one controller and no AbortSignal.any (which cost a second signal, a
-   * listener on each source and a WeakRef per request in the profile).
-   */
-  abort?: AbortController
 }
 
-/** What undici is asked to do for an upstream request, on the piped and the relayed path alike. */
-export function dispatchOptions (req: UpstreamRequest): Dispatcher.DispatchOptions {
+/** What undici is asked to do for an upstream request, on the piped and the relayed path alike (`signal`: the piped path's abort). */
+export function dispatchOptions (req: UpstreamRequest, signal?: AbortSignal): Dispatcher.RequestOptions {
   return {
     origin: req.origin,
     path: req.path,
@@ -65,6 +59,7 @@ export function dispatchOptions (req: UpstreamRequest): Dispatcher.DispatchOptio
     // to be promoted, feeding the full GCs of the api_key bench. With one value it is refreshed.
     headersTimeout: undiciTimeoutMs(req.timeoutMs),
     bodyTimeout: undiciTimeoutMs(req.timeoutMs),
+    signal,
   }
 }
 
@@ -82,15 +77,20 @@ const HEADERS_TIMEOUT = Symbol('upstream headers timeout')
  */
 export const CALLER_ABORTED = 'UND_ERR_ABORTED'
 
-export async function sendUpstream (req: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+/**
+ * `abort`, when given, is the caller's: aborting it (the caller went away) stops the request.
+ * The headers timer aborts this same controller, so one request needs one controller and no
+ * AbortSignal.any (which cost a second signal, a listener on each source and a WeakRef per
+ * request in the profile).
+ */
+export async function sendUpstream (req: UpstreamRequest, abort = new AbortController()): Promise<Dispatcher.ResponseData> {
   // undici runs headersTimeout on a coarse timer (about 1 s resolution: a 300 ms timeout fired
   // after up to 1 s, letting an 800 ms answer through). A native timer enforces
   // upstream_timeout; undici's stays as a backstop. Cleared once the headers are in, so it
   // never cuts a streamed body.
-  const abort = req.abort ?? new AbortController()
   const timer = setTimeout(() => abort.abort(HEADERS_TIMEOUT), req.timeoutMs)
   try {
-    return await req.dispatcher.request({ ...dispatchOptions(req), signal: abort.signal })
+    return await req.dispatcher.request(dispatchOptions(req, abort.signal))
   } catch (err) {
     if (abort.signal.aborted) throw upstreamError({ code: abort.signal.reason === HEADERS_TIMEOUT ? 'UND_ERR_HEADERS_TIMEOUT' : CALLER_ABORTED })
     throw upstreamError(err)
