@@ -5,8 +5,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { ID_PATTERN, SECRET_NAME_PATTERN } from './patterns.js'
 
-export { ID_PATTERN, SECRET_NAME_PATTERN }
-
 const Strict = { additionalProperties: false } as const
 
 // Scalars that stand for a unit. `description` is what validation errors print.
