@@ -8,9 +8,25 @@ import type { QueryEntry } from './query.js'
 /** One shared object, so templates that remember their output see the same config every time. */
 const NO_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({})
 
-/** `query.values` is read only when a template reads `request.query` (see parseCallerQuery). */
+interface CallerQueryValues { readonly values: Readonly<Record<string, string | string[]>> }
+
+/**
+ * `request.` of the template context. A class, because `query` is a getter: `query.values` is
+ * read only when a template reads `request.query` (see parseCallerQuery). An object literal with
+ * a getter took V8's slow literal path and a new closure per request (~750 ns against ~40 ns in
+ * a micro-benchmark). The query is a private field, so no template can reach it by name.
+ */
+class RequestFields {
+  readonly #query: CallerQueryValues
+  constructor (readonly method: string, public path: string, query: CallerQueryValues) {
+    this.#query = query
+  }
+
+  get query (): Readonly<Record<string, string | string[]>> { return this.#query.values }
+}
+
 export function templateContext (conn: CompiledConnection, caller: Caller, method: string, path: string,
-  query: { readonly values: Readonly<Record<string, string | string[]>> }): TemplateContext {
+  query: CallerQueryValues): TemplateContext {
   const { connection } = conn
   const context: TemplateContext = {
     connection: {
@@ -21,7 +37,7 @@ export function templateContext (conn: CompiledConnection, caller: Caller, metho
       credentials: {},
     },
     caller: { id: caller.id, kind: caller.kind },
-    request: { method, path, get query () { return query.values } },
+    request: new RequestFields(method, path, query),
   }
   if (caller.kind === 'user') context.user = caller.claims
   return context
