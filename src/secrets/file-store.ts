@@ -6,7 +6,7 @@ import { acquireFileLock, type FileLockOptions, type ReleaseLock } from './file-
 import { errnoCode, removeStaleTemps } from './fs-utils.js'
 import { assertSealedWith, createSealer, recordIdentity, type SealedRecord, type Sealer } from './seal.js'
 import { fingerprint, readSnapshot, writeRecords, type Records, type Snapshot } from './store-file.js'
-import type { MasterKey, RecordKind, SealedStore, StoreWatch } from './types.js'
+import { NOT_AT_HAND, type MasterKey, type RecordKind, type SealedStore, type StoreWatch } from './types.js'
 
 export const STORE_FILE_NAME = 'store.json'
 export const LOCK_FILE_NAME = 'store.lock'
@@ -80,8 +80,15 @@ export class FileStore implements SealedStore {
 
   async get (kind: RecordKind, id: string): Promise<string | undefined> {
     const identity = recordIdentity(kind, id)
-    // Every proxied request reads its secrets here: no second await while the snapshot is fresh.
-    const records = this.fresh() ? this.snapshot.records : await this.current()
+    return this.openIn(this.fresh() ? this.snapshot.records : await this.current(), identity)
+  }
+
+  /** Every proxied request reads its secrets here: in memory while the snapshot is fresh. */
+  getAtHand (kind: RecordKind, id: string): string | undefined | typeof NOT_AT_HAND {
+    return this.fresh() ? this.openIn(this.snapshot.records, recordIdentity(kind, id)) : NOT_AT_HAND
+  }
+
+  private openIn (records: Records, identity: string): string | undefined {
     const record = records.get(identity)
     if (record === undefined) return undefined
     let plaintext = this.opened.get(record)

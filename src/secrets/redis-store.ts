@@ -5,7 +5,7 @@ import { storeKeys } from '../redis/keys.js'
 import { StoreError } from './errors.js'
 import { sleep } from './fs-utils.js'
 import { assertSealedWith, createSealer, parseSealedRecord, recordIdentity, type SealedRecord, type Sealer } from './seal.js'
-import type { MasterKey, RecordKind, SealedStore, StoreWatch } from './types.js'
+import { NOT_AT_HAND, type MasterKey, type RecordKind, type SealedStore, type StoreWatch } from './types.js'
 
 export const DEFAULT_KEY_PREFIX = 'latchkey:'
 
@@ -92,6 +92,12 @@ export class RedisStore implements SealedStore {
       if (owns) client.disconnect()
       throw toStoreError(err)
     }
+  }
+
+  /** A secret cached while the change subscription is up; anything else needs Redis. */
+  getAtHand (kind: RecordKind, id: string): string | undefined | typeof NOT_AT_HAND {
+    if (kind !== 'secret' || !this.secretsCacheUp()) return NOT_AT_HAND
+    return this.secrets.get(recordIdentity(kind, id)) ?? NOT_AT_HAND
   }
 
   async get (kind: RecordKind, id: string): Promise<string | undefined> {

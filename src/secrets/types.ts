@@ -25,9 +25,18 @@ export interface MasterKey {
   readonly bytes: Uint8Array
 }
 
+/** What getAtHand() answers when the value cannot be had without waiting. */
+export const NOT_AT_HAND: unique symbol = Symbol('not at hand')
+
 export interface SealedStore {
   /** Opens and returns the plaintext, or undefined when no such record exists. */
   get (kind: RecordKind, id: string): Promise<string | undefined>
+  /**
+   * What get() would answer, when the store knows it without I/O (in memory and current), else
+   * NOT_AT_HAND. The data plane asks this first, so a request whose secrets are in memory
+   * waits for no promise (each await was ~0.2 us of the api_key path).
+   */
+  getAtHand? (kind: RecordKind, id: string): string | undefined | typeof NOT_AT_HAND
   /** Whether a record exists, without opening it. */
   has (kind: RecordKind, id: string): Promise<boolean>
   put (kind: RecordKind, id: string, value: string): Promise<void>
