@@ -14,7 +14,10 @@ import { GatewayError } from '../errors.js'
 import { atTheDoor } from './door.js'
 import { HttpExchange, type ExchangeDeps } from './exchange.js'
 
-/** A route of the lean front; it throws a GatewayError for latchkey's own answers. */
+/**
+ * A route of the lean front; it throws (or rejects with) a GatewayError for latchkey's own
+ * answers. The promise settles once the answer has begun.
+ */
 export type LeanRoute = (exchange: HttpExchange) => Promise<void>
 
 export interface LeanFrontDeps extends ExchangeDeps {
@@ -70,11 +73,23 @@ function serve (req: IncomingMessage, res: ServerResponse, route: LeanRoute, dep
       return
     case 'enter':
       exchange.cors = door.cors
-      route(exchange).catch((err: unknown) => exchange.fail(err))
+      enter(exchange, route)
       return
     default: {
       const unknown: never = door
       throw new Error(`unknown door decision ${JSON.stringify(unknown)}`)
     }
   }
+}
+
+function enter (exchange: HttpExchange, route: LeanRoute): void {
+  let answered: Promise<void>
+  try {
+    answered = route(exchange)
+  } catch (err) {
+    // A route that is not async refuses at once (a hostile path, say) by throwing.
+    exchange.fail(err)
+    return
+  }
+  answered.catch((err: unknown) => exchange.fail(err))
 }

@@ -68,7 +68,8 @@ async function run (request: PlaneRequest, deps: PipelineDeps): Promise<void> {
   }
   const prepareDeps = { secrets: deps.secrets, upstreams: deps.upstreams, allowPrivate: server.allow_private_upstreams }
   timer.beginAuth()
-  const prepared = await prepareUpstreamRequest(input, prepareDeps)
+  const preparing = prepareUpstreamRequest(input, prepareDeps)
+  const prepared = preparing instanceof Promise ? await preparing : preparing
   timer.endAuth()
   request.inspect?.(prepared)
 

@@ -49,30 +49,56 @@ export interface PrepareDeps {
   allowPrivate: boolean
 }
 
-export async function prepareUpstreamRequest (input: PrepareInput, deps: PrepareDeps): Promise<PreparedRequest> {
+/**
+ * Synchronous when the secrets are in memory and the auth method answers at once (api_key, a
+ * cached token): the data plane then awaits nothing here. A failure is thrown, or rejected.
+ */
+export function prepareUpstreamRequest (input: PrepareInput, deps: PrepareDeps): PreparedRequest | Promise<PreparedRequest> {
+  const secrets = deps.secrets(input.conn.secrets)
+  return secrets instanceof Promise ? secrets.then((found) => prepareWith(input, deps, found)) : prepareWith(input, deps, secrets)
+}
+
+function prepareWith (input: PrepareInput, deps: PrepareDeps, secrets: ReadonlyMap<string, string>): PreparedRequest | Promise<PreparedRequest> {
   const { conn } = input
   const callerQuery = parseCallerQuery(input.rawQuery)
-  const secrets = await deps.secrets(conn.secrets)
   const context = templateContext(conn, input.caller, input.method, input.path, callerQuery)
   renderCredentials(conn, context, secrets)
   const base = resolveBase(conn, context, secrets, deps.upstreams, deps.allowPrivate)
   // SPEC 5: `request.path` is the upstream path, base path included (what a request signature
   // covers). Only the base URL itself renders before it is known, and sees the forwarded rest.
   if (base.pathname !== '') context.request.path = `${base.pathname}${input.path}`
-  const connectorHeaders = renderHeaders(conn.headers, context, secrets)
-  const connectorQuery = renderQuery(conn.query, context, secrets)
+  const rendered: Rendered = {
+    base, callerQuery, context, secrets,
+    headers: renderHeaders(conn.headers, context, secrets),
+    query: renderQuery(conn.query, context, secrets),
+  }
   const key = `${conn.id}/${conn.methodName}`
   const scope: AuthScope = conn.auth.signsRequest === true
-    ? { context, secrets, key, request: signedRequest(input, base, callerQuery, connectorQuery) }
+    ? { context, secrets, key, request: signedRequest(input, base, callerQuery, rendered.query) }
     : { context, secrets, key }
   // Traced: a token-based method's work (cache or token endpoint) is the request's `token` span.
   const trace = input.trace
-  const auth = await (trace == null || !conn.auth.tokenBased ? conn.auth.apply(scope) : trace.token(conn, () => conn.auth.apply(scope)))
+  const auth = trace == null || !conn.auth.tokenBased ? conn.auth.apply(scope) : trace.token(conn, () => conn.auth.apply(scope))
+  return auth instanceof Promise ? auth.then((outcome) => withAuth(input, rendered, outcome)) : withAuth(input, rendered, auth)
+}
 
+/** What was rendered before auth applied. */
+interface Rendered {
+  base: UpstreamBase
+  callerQuery: CallerQuery
+  context: TemplateContext
+  secrets: ReadonlyMap<string, string>
+  headers: ReturnType<typeof renderHeaders>
+  query: readonly QueryEntry[]
+}
+
+function withAuth (input: PrepareInput, rendered: Rendered, auth: AuthOutcome): PreparedRequest {
+  const { conn } = input
+  const { base } = rendered
   const headers = forwardRequestHeaders(input.headers)
   // The id the caller sees in the response, never an unsafe value the caller sent.
   if (input.requestId !== undefined) headers['x-request-id'] = input.requestId
-  for (const h of connectorHeaders) {
+  for (const h of rendered.headers) {
     assertSendableHeader(h.key, h.value, `header ${h.key}`)
     if (!h.overridable || headers[h.key] === undefined) headers[h.key] = h.value
   }
@@ -83,9 +109,9 @@ export async function prepareUpstreamRequest (input: PrepareInput, deps: Prepare
   }
   // A response template needs the body as text, not compressed.
   if (conn.responseBody !== undefined) headers['accept-encoding'] = 'identity'
-  const query = mergeQuery(callerQuery, connectorQuery, auth.query)
+  const query = mergeQuery(rendered.callerQuery, rendered.query, auth.query)
   const path = `${base.pathname}${input.path}` || '/'
-  return { base, path: query === '' ? path : `${path}?${query}`, headers, context, auth, secrets }
+  return { base, path: query === '' ? path : `${path}?${query}`, headers, context: rendered.context, auth, secrets: rendered.secrets }
 }
 
 /** What a signing method covers: the upstream URL and the query before auth adds to it. */
