@@ -42,11 +42,11 @@ export function passThrough (request: PlaneRequest): SendAttempt<void> {
       throw err
     }
     if (verdict !== 'answer') {
-      await relayed.finished
+      await new Promise<void>((resolve) => relayed.whenFinished(() => resolve()))
       stopWatching()
       return { verdict, retryAfter }
     }
-    void relayed.finished.then((err) => {
+    relayed.whenFinished((err) => {
       stopWatching()
       timer.trace?.bodyEnded(err)
       // The caller going away is not worth a line; an upstream failing mid-body is.

@@ -5,7 +5,7 @@
  * watchers: in the api_key bench profile those were the largest cost latchkey added on top of the
  * bare proxy (undici's request() body stream, fastify's pipe and two eos() per response).
  *
- * Semantics match sendUpstream(): the same options, a native timer for upstream_timeout that
+ * Semantics match sendUpstream(): the same options, latchkey's own timer for upstream_timeout (deadlines.ts) that
  * stops at the headers, the same error mapping before the headers. After the headers, a failure
  * destroys the caller's response, as a failed pipe does.
  */
@@ -13,6 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Writable } from 'node:stream'
 import { util, type Dispatcher } from 'undici'
 import { GatewayError } from '../errors.js'
+import { Deadline, Deadlines } from './deadlines.js'
 import { CALLER_ABORTED, dispatchOptions, upstreamError, type UpstreamRequest } from './forward.js'
 
 export interface Relay {
@@ -21,8 +22,12 @@ export interface Relay {
    * a GatewayError when the request fails before that (nothing has been written to the caller).
    */
   readonly started: Promise<void>
-  /** Settles when the body is relayed (or discarded); never rejects: a later failure is returned. */
-  readonly finished: Promise<Error | undefined>
+  /**
+   * Runs `listener` once the body is relayed (or discarded), with the failure if one came after
+   * the headers; at once when that has already happened. One listener per relay: a callback
+   * rather than a promise, which cost a promise, its closures and a microtask per request.
+   */
+  whenFinished (listener: (err: Error | undefined) => void): void
   /** The caller went away: stop the upstream request. */
   abort (): void
 }
@@ -51,18 +56,21 @@ const SLACK = 64 * 1024
 /** The error undici is aborted with when upstream_timeout passes before the headers. */
 const TIMEOUT = Object.assign(new Error('upstream headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' })
 
-class RelayHandler implements Dispatcher.DispatchHandler, Relay {
+/** upstream_timeout of every relayed request waiting for its headers, on one timer. */
+const waitingForHeaders = new Deadlines()
+
+class RelayHandler extends Deadline implements Dispatcher.DispatchHandler, Relay {
   readonly started: Promise<void>
-  readonly finished: Promise<Error | undefined>
   #resolveStarted!: () => void
   #rejectStarted!: (err: GatewayError) => void
-  #resolveFinished!: (err: Error | undefined) => void
+  #finished: ((err: Error | undefined) => void) | undefined
+  /** The outcome once finished (`#done`): undefined, or the failure after the headers. */
+  #failure: Error | undefined
   readonly #onHeaders: OnUpstreamHeaders
   /** undici's abort for this request, once it is connected. */
   #abortUpstream: ((err?: Error) => void) | undefined
   /** Set when abort() comes before undici connected. */
   #abortReason: Error | undefined
-  #timer: NodeJS.Timeout | undefined
   #headersIn = false
   #done = false
   #sink: Writable | null = null
@@ -71,17 +79,26 @@ class RelayHandler implements Dispatcher.DispatchHandler, Relay {
   #waiting = false
 
   constructor (onHeaders: OnUpstreamHeaders, timeoutMs: number, body: UpstreamRequest['body']) {
+    super()
     this.#onHeaders = onHeaders
     this.started = new Promise((resolve, reject) => { this.#resolveStarted = resolve; this.#rejectStarted = reject })
-    this.finished = new Promise((resolve) => { this.#resolveFinished = resolve })
-    // undici runs headersTimeout on a coarse timer; a native one enforces upstream_timeout
+    // undici runs headersTimeout on a coarse timer; latchkey's own enforces upstream_timeout
     // precisely (see sendUpstream), and stops once the headers are in.
-    this.#timer = setTimeout(() => this.#fail(TIMEOUT), timeoutMs)
+    waitingForHeaders.watch(this, timeoutMs)
     // As undici's own request() does: a failing caller upload fails the upstream request. It is
     // the caller's failure (its 'aborted' is an ECONNRESET), not an upstream reset.
     if (body !== null && !Buffer.isBuffer(body)) {
       body.once('error', () => this.#fail(Object.assign(new Error('the caller upload failed'), { code: CALLER_ABORTED })))
     }
+  }
+
+  whenFinished (listener: (err: Error | undefined) => void): void {
+    if (this.#done) listener(this.#failure)
+    else this.#finished = listener
+  }
+
+  expire (): void {
+    this.#fail(TIMEOUT)
   }
 
   abort (): void {
@@ -95,7 +112,7 @@ class RelayHandler implements Dispatcher.DispatchHandler, Relay {
 
   onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true // 1xx: informational, the real answer follows
-    clearTimeout(this.#timer)
+    waitingForHeaders.clear(this)
     const sink = this.#onHeaders(statusCode, util.parseHeaders(rawHeaders) as IncomingHttpHeaders)
     this.#headersIn = true
     this.#sink = sink
@@ -128,16 +145,17 @@ class RelayHandler implements Dispatcher.DispatchHandler, Relay {
     this.#done = true
     const sink = this.#sink
     if (sink !== null && !sink.destroyed) sink.end()
-    this.#resolveFinished(undefined)
+    this.#finished?.(undefined)
   }
 
   onError (err: Error): void {
     if (this.#done) return
     this.#done = true
-    clearTimeout(this.#timer)
+    waitingForHeaders.clear(this)
     if (!this.#headersIn) this.#rejectStarted(upstreamError(this.#abortReason ?? err))
     else this.#sink?.destroy(err)
-    this.#resolveFinished(err)
+    this.#failure = err
+    this.#finished?.(err)
   }
 
   /** Stops the upstream request with `reason` (timeout, caller gone, upload failed). */
