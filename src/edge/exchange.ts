@@ -35,7 +35,8 @@ export class HttpExchange implements Responder {
 
   constructor (readonly req: IncomingMessage, readonly res: ServerResponse, private readonly deps: ExchangeDeps) {
     this.id = safeRequestId(req.headers['x-request-id'])
-    res.once('close', () => {
+    // A response closes once: `on` spares the wrapper `once` builds around the listener.
+    res.on('close', () => {
       const aborted = !res.writableFinished
       if (aborted) {
         this.#gone = true
