@@ -5,9 +5,9 @@
  * watchers: in the api_key bench profile those were the largest cost latchkey added on top of the
  * bare proxy (undici's request() body stream, fastify's pipe and two eos() per response).
  *
- * Semantics match sendUpstream(): the same options, latchkey's own timer for upstream_timeout (deadlines.ts) that
- * stops at the headers, the same error mapping before the headers. After the headers, a failure
- * destroys the caller's response, as a failed pipe does.
+ * Semantics match sendUpstream(): the same options, latchkey's own timer for upstream_timeout
+ * (deadlines.ts) that stops at the headers, the same error mapping before the headers. After the
+ * headers, a failure destroys the caller's response, as a failed pipe does.
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Writable } from 'node:stream'
