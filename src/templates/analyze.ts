@@ -53,6 +53,8 @@ export interface TemplateFacts {
    * one clock second, it is the same string. Implied by isConstant.
    */
   stableWithinSecond: boolean
+  /** Calls now(): a stable output holds within its clock second only. */
+  readsClock: boolean
 }
 
 export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: AnalysisScope): TemplateFacts {
@@ -62,6 +64,7 @@ export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: Analys
   let readsCredentials = false
   let isConstant = true
   let stableWithinSecond = true
+  let readsClock = false
   const varies = (): void => { isConstant = false; stableWithinSecond = false }
 
   walk(root, {
@@ -100,6 +103,7 @@ export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: Analys
       const args = (node.args as NjNode).children as NjNode[]
       if (name === 'now') {
         isConstant = false
+        readsClock = true
         // now(0.5) moves at half seconds; only whole-second offsets keep a second's output.
         if (!wholeSecondsOffset(args)) stableWithinSecond = false
       } else if (!known.constant) {
@@ -130,7 +134,7 @@ export function analyzeTemplate (root: NjNode, site: TemplateSite, scope: Analys
     },
   })
 
-  return { secrets: [...secrets].sort(), readsUser, readsCredentials, isConstant, stableWithinSecond }
+  return { secrets: [...secrets].sort(), readsUser, readsCredentials, isConstant, stableWithinSecond, readsClock }
 }
 
 /** `now()`, `now(3600)`, `now(-60)`: no argument or one integer literal. */

@@ -135,11 +135,15 @@ class RenderedTemplate implements LabelledTemplate {
   readonly #clock: () => number
   /**
    * Set for templates stable within a second (see TemplateFacts): the last output, kept while
-   * the secret values, the clock second and the connection's plain fields are the same. Saves
+   * the secret values, the connection's plain fields and, for a template calling now(), the
+   * clock second are the same. Without now() the memo outlives the second: requests rotating
+   * over many connections (each template's memo is per connection) no longer render each
+   * connection's templates anew every second. Saves
    * a nunjucks render (a new Context and Frame, the compiled code and the lookup filters: the
    * largest template cost in the api_key bench profile, and the `now()` claims of the jwt one).
    */
   readonly #remembers: boolean
+  readonly #readsClock: boolean
   #memo: Memo | undefined
 
   constructor (
@@ -156,6 +160,7 @@ class RenderedTemplate implements LabelledTemplate {
     this.readsCredentials = facts.readsCredentials
     this.isConstant = facts.isConstant
     this.#remembers = facts.isConstant || facts.stableWithinSecond
+    this.#readsClock = facts.readsClock
     this.#template = template
     this.#scope = scope
     this.#clock = clock
@@ -165,7 +170,7 @@ class RenderedTemplate implements LabelledTemplate {
     if (this.readsUser && context.user === undefined) {
       throw new GatewayError('user_required', `a verified user is required: ${this.label} reads user claims`)
     }
-    const second = this.#remembers && !this.isConstant ? Math.floor(this.#clock() / 1000) : -1
+    const second = this.#remembers && this.#readsClock ? Math.floor(this.#clock() / 1000) : -1
     if (this.#remembers) {
       const memo = this.#memo
       if (memo !== undefined && memo.second === second && this.#sameConnection(memo.connection, context.connection) &&

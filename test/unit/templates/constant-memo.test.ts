@@ -1,7 +1,8 @@
 /**
  * A constant template (secrets and variables only) keeps its last output, but only while every
  * secret it read has the same value: a changed, added or removed secret renders anew, whether it
- * arrives in the same Map or a new one.
+ * arrives in the same Map or a new one. A template of connection fields keeps its output across
+ * clock seconds unless it calls now().
  */
 import t from 'tap'
 import { GatewayError } from '../../../src/errors.js'
@@ -73,4 +74,23 @@ t.test('what is not stable within a second is never remembered', async (t) => {
   t.equal(credentials.render(makeContext({ connection: { id: 'c', connector: 'x', owner: null, config: {}, credentials: { token: 'b' } } }), secrets), 'b')
   const negative = clocked.compile('{{ now(-60) }}', 'auth')
   t.equal(negative.render(makeContext(), new Map()), '1699999940')
+})
+
+t.test('a template of connection fields without now() keeps its output across seconds', async (t) => {
+  let now = 1_700_000_000_000
+  let clockReads = 0
+  const clocked = new TemplateEngine({ variables: {}, clock: () => { clockReads++; return now } })
+  const template = clocked.compile("{{ connection.config.client_id }}:{{ get_secret('k') }}", 'auth')
+  const config = Object.freeze({ client_id: 'cc-0001' })
+  const context = () => makeContext({ connection: { id: 'c1', connector: 'x', owner: null, config, credentials: {} } })
+  const secrets = new Map([['k', 'v1']])
+  t.equal(template.render(context(), secrets), 'cc-0001:v1')
+  now += 5_000
+  t.equal(template.render(context(), secrets), 'cc-0001:v1', 'seconds later: still remembered')
+  t.equal(clockReads, 0, 'the clock is never read for it')
+  secrets.set('k', 'v2')
+  t.equal(template.render(context(), secrets), 'cc-0001:v2', 'a changed secret still renders anew')
+  const other = Object.freeze({ client_id: 'cc-0002' })
+  t.equal(template.render(makeContext({ connection: { id: 'c1', connector: 'x', owner: null, config: other, credentials: {} } }), secrets),
+    'cc-0002:v2', 'and another config object')
 })
