@@ -3,7 +3,7 @@ import type { AuthMethodOf } from '../config/schema.js'
 import { requestToken } from '../tokens/endpoint.js'
 import { parseExpiresIn, usableSeconds } from '../tokens/lifetime.js'
 import type { AuthDeps } from './types.js'
-import { bearerOf, render, type AuthMethod, type AuthScope } from './types.js'
+import { bearerOf, bearerOutcome, render, type AuthMethod, type AuthScope } from './types.js'
 
 export function clientCredentialsMethod (config: AuthMethodOf<'oauth_client_credentials'>, deps: AuthDeps): AuthMethod {
   const c = deps.compiler
@@ -39,9 +39,11 @@ export function clientCredentialsMethod (config: AuthMethodOf<'oauth_client_cred
     type: 'oauth_client_credentials',
     templates: [clientId, clientSecret, tokenUrl, ...(scope ? [scope] : []), ...(audience ? [audience] : []), ...extra.map(([, t]) => t)],
     tokenBased: true,
-    async apply (s) {
+    apply (s) {
       const { fields, key } = request(s)
-      const token = await deps.tokens.token({
+      const cached = deps.tokens.cached(key)
+      if (cached !== undefined) return bearerOutcome(cached)
+      return deps.tokens.token({
         key,
         connection: s.context.connection.id,
         fetch: async () => {
@@ -59,8 +61,7 @@ export function clientCredentialsMethod (config: AuthMethodOf<'oauth_client_cred
           })
           return { access_token: res.access_token, usable_s: usableSeconds(parseExpiresIn(res.expires_in)) }
         },
-      })
-      return { headers: [['authorization', `Bearer ${token}`]], query: [] }
+      }).then(bearerOutcome)
     },
     async invalidate (s, rejected) {
       const token = bearerOf(rejected)

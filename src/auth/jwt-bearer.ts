@@ -11,7 +11,7 @@ import { parseExpiresIn, usableSeconds } from '../tokens/lifetime.js'
 import { compileClaims } from './claims.js'
 import type { AuthDeps } from './types.js'
 import { signJwt } from './jwt-signing.js'
-import { bearerOf, render, type AuthMethod, type AuthScope } from './types.js'
+import { bearerOf, bearerOutcome, render, type AuthMethod, type AuthScope } from './types.js'
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 export const ASSERTION_LIFETIME_S = 180
@@ -65,9 +65,11 @@ export function jwtBearerMethod (config: AuthMethodOf<'oauth_jwt_bearer'>, deps:
     type: 'oauth_jwt_bearer',
     templates: [clientId, privateKey, tokenUrl, subject, audience, ...(scope ? [scope] : []), ...additional.templates, ...headers.templates],
     tokenBased: true,
-    async apply (s) {
+    apply (s) {
       const { keyText, fields, key } = request(s)
-      const token = await deps.tokens.token({
+      const cached = deps.tokens.cached(key)
+      if (cached !== undefined) return bearerOutcome(cached)
+      return deps.tokens.token({
         key,
         connection: s.context.connection.id,
         fetch: async () => {
@@ -80,8 +82,7 @@ export function jwtBearerMethod (config: AuthMethodOf<'oauth_jwt_bearer'>, deps:
           const res = await requestToken({ dispatcher, url: fields.url, form, timeoutMs: deps.tokenTimeoutMs })
           return { access_token: res.access_token, usable_s: usableSeconds(parseExpiresIn(res.expires_in), ttlS) }
         },
-      })
-      return { headers: [['authorization', `Bearer ${token}`]], query: [] }
+      }).then(bearerOutcome)
     },
     async invalidate (s, rejected) {
       const token = bearerOf(rejected)

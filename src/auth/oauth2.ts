@@ -97,24 +97,28 @@ export function oauth2Method (config: AuthMethodOf<'oauth2'>, deps: AuthDeps): A
     return { access_token: answer.access_token, usable_s: usableFor(next, deps.now()) }
   }
 
+  /** Cold: the token service's token, refreshed through the connection's record when needed. */
+  async function refreshed (s: AuthScope): Promise<AuthOutcome> {
+    try {
+      return outcome(await deps.tokens.token({ key: deps.tokenKey([s.key, 'oauth2']), connection: s.context.connection.id, fetch: () => refresh(s) }))
+    } catch (err) {
+      // The token service's fail-fast during back-off speaks of token exchanges.
+      if (err instanceof GatewayError && err.code === 'token_exchange_failed') {
+        counted(s.context.connection.id, 'backoff')
+        throw new GatewayError('token_refresh_failed', err.message)
+      }
+      throw err
+    }
+  }
+
   return {
     type: 'oauth2',
     templates: [tokenUrl, clientId, clientSecret, ...refreshParams.map(([, t]) => t)],
     tokenBased: true,
-    async apply (s) {
-      // Warm: the token the compiled connection holds.
+    apply (s) {
+      // Warm: the token the compiled connection holds, with nothing to wait for.
       const held = usable(s.context.connection.credentials)
-      if (held !== undefined) return outcome(held)
-      try {
-        return outcome(await deps.tokens.token({ key: deps.tokenKey([s.key, 'oauth2']), connection: s.context.connection.id, fetch: () => refresh(s) }))
-      } catch (err) {
-        // The token service's fail-fast during back-off speaks of token exchanges.
-        if (err instanceof GatewayError && err.code === 'token_exchange_failed') {
-          counted(s.context.connection.id, 'backoff')
-          throw new GatewayError('token_refresh_failed', err.message)
-        }
-        throw err
-      }
+      return held !== undefined ? outcome(held) : refreshed(s)
     },
     async invalidate (s, rejectedOutcome) {
       const value = rejectedOutcome.headers.find(([name]) => name === header)?.[1]

@@ -57,6 +57,11 @@ export interface AuthMethod {
 
 export const NOTHING: AuthOutcome = Object.freeze({ headers: Object.freeze([]), query: Object.freeze([]) })
 
+/** What a token-based method adds: the token as `Authorization: Bearer`. */
+export function bearerOutcome (token: string): AuthOutcome {
+  return { headers: [['authorization', `Bearer ${token}`]], query: [] }
+}
+
 /** The token of a `Bearer` Authorization header in an outcome, for purging it. */
 export function bearerOf (outcome: AuthOutcome): string | undefined {
   const header = outcome.headers.find(([name]) => name.toLowerCase() === 'authorization')

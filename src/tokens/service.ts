@@ -73,13 +73,22 @@ export class TokenService {
     this.#shared?.onPurge((key) => this.#local.delete(key))
   }
 
+  /**
+   * The token the in-process tier holds for `key`, when it is still usable: what token() would
+   * answer without waiting. Warm requests of the token-based methods ask this first, so they
+   * await nothing (token() itself is async: a promise and a microtask per request).
+   */
+  cached (key: string): string | undefined {
+    const local = this.#local.get(key)
+    if (local === undefined || local.expires_at <= this.#now()) return undefined
+    this.#events.hit?.('local')
+    return local.access_token
+  }
+
   /** The access token for `request.key`, fetched only when no usable one is cached anywhere. */
   async token (request: TokenFetch): Promise<string> {
-    const local = this.#local.get(request.key)
-    if (local !== undefined && local.expires_at > this.#now()) {
-      this.#events.hit?.('local')
-      return local.access_token
-    }
+    const cached = this.cached(request.key)
+    if (cached !== undefined) return cached
     let pending = this.#inflight.get(request.key)
     if (pending === undefined) {
       pending = this.#obtain(request).finally(() => this.#inflight.delete(request.key))
