@@ -70,11 +70,10 @@ async function run (request: PlaneRequest, deps: PipelineDeps): Promise<void> {
   timer.beginAuth()
   const preparing = prepareUpstreamRequest(input, prepareDeps)
   const prepared = preparing instanceof Promise ? await preparing : preparing
-  timer.endAuth()
+  timer.endAuthBeginUpstream()
   request.inspect?.(prepared)
 
   const plan = { request, input, prepareDeps, prepared, body, timeoutMs: server.upstream_timeout_ms }
-  timer.beginUpstream()
   const template = conn.responseBody
   if (template === undefined) {
     await runAttempts(plan, passThrough(request))

@@ -18,14 +18,14 @@ export function passThrough (request: PlaneRequest): SendAttempt<void> {
     let verdict: 'answer' | 'replay' | 'retry' = 'answer'
     let retryAfter: string | string[] | undefined
     const relayed = relayUpstream(upstream, (statusCode, headers) => {
-      timer.endUpstream()
+      const at = timer.endUpstream()
       verdict = judge(statusCode)
       if (verdict !== 'answer') {
         retryAfter = headers['retry-after']
         return null
       }
       const out = filterResponseHeaders(headers as Record<string, string | string[]>, conn.responseHeaders)
-      out['server-timing'] = timer.header()
+      out['server-timing'] = timer.header(at)
       return respond.head(statusCode, out)
     })
     let callerGone = false
