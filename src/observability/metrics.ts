@@ -34,19 +34,30 @@ const WAIT_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
  * warm client-credentials bench profile). The counts are added to the prom-client counters when
  * the registry collects them, so every /metrics answer includes every request counted before it.
  */
+interface ConnectionSeries {
+  counts: number[]
+  /** The latency histogram's child, made on the first upstream answer. */
+  upstream: { observe (seconds: number): void } | undefined
+}
+
 export function createMetrics (): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'latchkey_' })
 
-  /** connection -> counts by status class (index 1..5, up to 9 for odd statuses). */
-  const requestCounts = new Map<string, number[]>()
+  /**
+   * connection -> its request counts by status class (index 1..5, up to 9 for odd statuses) and
+   * its upstream latency series: one lookup per request for both (Map lookups add up when
+   * requests rotate over many connections, each a cache miss). Bounded: connection ids come
+   * from the config, unknown ones are counted under "".
+   */
+  const perConnection = new Map<string, ConnectionSeries>()
   const requests = new Counter({
     name: 'latchkey_requests_total',
     help: 'Requests answered, by connection and status class',
     labelNames: ['connection', 'status_class'] as const,
     registers: [registry],
     collect () {
-      for (const [connection, counts] of requestCounts) {
+      for (const [connection, { counts }] of perConnection) {
         for (let statusClass = 0; statusClass < counts.length; statusClass++) {
           const n = counts[statusClass]!
           if (n === 0) continue
@@ -138,8 +149,6 @@ export function createMetrics (): Metrics {
     },
   })
 
-  // Bounded: connection ids come from the config, unknown ones are counted under "".
-  const upstreamSeries = new Map<string, ReturnType<typeof upstream.labels>>()
 
   return {
     registry,
@@ -147,20 +156,13 @@ export function createMetrics (): Metrics {
     watchEventQueue (stats) { queueStats = stats },
     request (connection, status, upstreamSeconds) {
       const id = connection ?? ''
-      let counts = requestCounts.get(id)
-      if (counts === undefined) {
-        counts = new Array<number>(10).fill(0)
-        requestCounts.set(id, counts)
+      let series = perConnection.get(id)
+      if (series === undefined) {
+        series = { counts: new Array<number>(10).fill(0), upstream: undefined }
+        perConnection.set(id, series)
       }
-      counts[Math.floor(status / 100) % 10]!++
-      if (upstreamSeconds !== null) {
-        let series = upstreamSeries.get(id)
-        if (series === undefined) {
-          series = upstream.labels(id)
-          upstreamSeries.set(id, series)
-        }
-        series.observe(upstreamSeconds)
-      }
+      series.counts[Math.floor(status / 100) % 10]!++
+      if (upstreamSeconds !== null) (series.upstream ??= upstream.labels(id)).observe(upstreamSeconds)
     },
     tokenEvents: {
       hit: (tier) => { cacheCounts[tier === 'local' ? 'hit_local' : 'hit_shared']++ },
