@@ -40,7 +40,7 @@ export function parseStored (text: string): StoredConnection {
 
 /** What the data plane compiles: the same shape a YAML connection resolves to, marked `store`. */
 export function resolveStored (record: StoredConnection, connector: ResolvedConnector | undefined): ResolvedConnection {
-  const resolved = resolveConnection(record.id, {
+  return resolveConnection(record.id, {
     connector: record.connector,
     auth: record.auth,
     config: record.config,
@@ -48,6 +48,5 @@ export function resolveStored (record: StoredConnection, connector: ResolvedConn
     owner: record.owner,
     access: record.access,
     ...(record.rate_limit === undefined ? {} : { rate_limit: record.rate_limit }),
-  }, connector, 'store')
-  return { ...resolved, created_at: record.created_at, updated_at: record.updated_at, status: record.status }
+  }, connector, 'store', { created_at: record.created_at, updated_at: record.updated_at, status: record.status })
 }
