@@ -97,6 +97,9 @@ export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Pr
     })
   }
 
+  // One deps object for every connection: the auth methods read it on every request, and a copy
+  // per connection (a spread with a key added) was a hidden class per connection there too.
+  const authDeps = { ...deps.auth, compiler: deps.compiler }
   const connections = new Map<string, CompiledConnection>()
   for (const [id, connection] of config.connections) {
     const connector = config.connectors.get(connection.connector)
@@ -105,7 +108,7 @@ export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Pr
       continue
     }
     try {
-      connections.set(id, compileConnection(connection, connector, { ...deps.auth, compiler: deps.compiler }))
+      connections.set(id, compileConnection(connection, connector, authDeps))
     } catch (err) {
       fail(`connections.${id}: ${(err as Error).message}`)
     }
@@ -120,7 +123,6 @@ export async function buildRuntime (config: LoadedConfig, deps: RuntimeDeps): Pr
   }
   if (problems.length > 0) throw new ConfigError(problems)
 
-  const authDeps = { ...deps.auth, compiler: deps.compiler }
   const apiKeys = keys.length === 0 ? undefined : buildApiKeyMatcher(keys)
   const corsConfig = config.callers.cors
   return {
