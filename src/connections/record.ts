@@ -47,6 +47,6 @@ export function resolveStored (record: StoredConnection, connector: ResolvedConn
     credentials: record.credentials,
     owner: record.owner,
     access: record.access,
-    ...(record.rate_limit === undefined ? {} : { rate_limit: record.rate_limit }),
+    rate_limit: record.rate_limit,
   }, connector, 'store', { created_at: record.created_at, updated_at: record.updated_at, status: record.status })
 }

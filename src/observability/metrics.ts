@@ -28,18 +28,18 @@ const REDIS_ROLES: readonly RedisRole[] = ['cache', 'cache_subscriber', 'store',
 /** Lock waits: most are a token request's round trip, the longest the lock TTL. */
 const WAIT_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
-/**
- * Counting is a plain increment on the request path: prom-client's inc() validates and hashes its
- * labels on every call, even on a labelled child (the counters and the histogram were ~3% of the
- * warm client-credentials bench profile). The counts are added to the prom-client counters when
- * the registry collects them, so every /metrics answer includes every request counted before it.
- */
 interface ConnectionSeries {
   counts: number[]
   /** The latency histogram's child, made on the first upstream answer. */
   upstream: { observe (seconds: number): void } | undefined
 }
 
+/**
+ * Counting is a plain increment on the request path: prom-client's inc() validates and hashes its
+ * labels on every call, even on a labelled child (the counters and the histogram were ~3% of the
+ * warm client-credentials bench profile). The counts are added to the prom-client counters when
+ * the registry collects them, so every /metrics answer includes every request counted before it.
+ */
 export function createMetrics (): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'latchkey_' })
@@ -148,7 +148,6 @@ export function createMetrics (): Metrics {
       if (stats !== undefined) oldest.set(stats.oldestAgeSeconds)
     },
   })
-
 
   return {
     registry,

@@ -101,12 +101,10 @@ export class RedisStore implements SealedStore {
   }
 
   async get (kind: RecordKind, id: string): Promise<string | undefined> {
+    const atHand = this.getAtHand(kind, id)
+    if (atHand !== NOT_AT_HAND) return atHand
     const identity = recordIdentity(kind, id)
     const cached = kind === 'secret' && this.secretsCacheUp()
-    if (cached) {
-      const value = this.secrets.get(identity)
-      if (value !== undefined) return value
-    }
     const generation = this.secretsGeneration
     const raw = await this.command(() => this.client.hget(this.hashKey, identity))
     if (raw === null) return undefined

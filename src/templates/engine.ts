@@ -138,9 +138,9 @@ class RenderedTemplate implements LabelledTemplate {
    * the secret values, the connection's plain fields and, for a template calling now(), the
    * clock second are the same. Without now() the memo outlives the second: requests rotating
    * over many connections (each template's memo is per connection) no longer render each
-   * connection's templates anew every second. Saves
-   * a nunjucks render (a new Context and Frame, the compiled code and the lookup filters: the
-   * largest template cost in the api_key bench profile, and the `now()` claims of the jwt one).
+   * connection's templates anew every second. Saves a nunjucks render (a new Context and Frame,
+   * the compiled code and the lookup filters: the largest template cost in the api_key bench
+   * profile, and the `now()` claims of the jwt one).
    */
   readonly #remembers: boolean
   readonly #readsClock: boolean
