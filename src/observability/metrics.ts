@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { TokenEvents } from '../tokens/service.js'
 import type { RefreshResult } from '../tokens/types.js'
 import type { RedisErrorCounter, RedisRole } from '../redis/connect.js'
+import { LatencyHistogram, type LatencySeries } from './latency-histogram.js'
 
 export interface Metrics {
   readonly registry: Registry
@@ -30,8 +31,8 @@ const WAIT_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
 interface ConnectionSeries {
   counts: number[]
-  /** The latency histogram's child, made on the first upstream answer. */
-  upstream: { observe (seconds: number): void } | undefined
+  /** The latency histogram's series, made on the first upstream answer. */
+  upstream: LatencySeries | undefined
 }
 
 /**
@@ -67,10 +68,11 @@ export function createMetrics (): Metrics {
       }
     },
   })
-  const upstream = new Histogram({
+  // Observed on every relayed request: accumulated by our own histogram, not prom-client's.
+  const upstream = new LatencyHistogram({
     name: 'latchkey_upstream_duration_seconds',
     help: 'Time from sending the request upstream to its response headers',
-    labelNames: ['connection'] as const,
+    labelName: 'connection',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   })
@@ -161,7 +163,7 @@ export function createMetrics (): Metrics {
         perConnection.set(id, series)
       }
       series.counts[Math.floor(status / 100) % 10]!++
-      if (upstreamSeconds !== null) (series.upstream ??= upstream.labels(id)).observe(upstreamSeconds)
+      if (upstreamSeconds !== null) (series.upstream ??= upstream.series(id)).observe(upstreamSeconds)
     },
     tokenEvents: {
       hit: (tier) => { cacheCounts[tier === 'local' ? 'hit_local' : 'hit_shared']++ },
