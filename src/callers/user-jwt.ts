@@ -9,6 +9,7 @@ import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose'
 import type { FetchImplementation, JWTPayload, JWTVerifyGetKey } from 'jose'
 import type { JwsAlgorithm } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
+import { LruMap } from '../lru-map.js'
 
 export interface UserJwtOptions {
   issuer?: string | readonly string[]
@@ -79,18 +80,15 @@ export function createUserJwtVerifier (options: UserJwtOptions): UserJwtVerifier
   }
 
   const toleranceMs = verifyOptions.clockTolerance * 1000
-  const memo = new Map<string, { user: VerifiedUser, until: number }>()
+  const memo = new LruMap<string, { user: VerifiedUser, until: number }>(MEMO_MAX)
 
   return {
     async verify (token: string): Promise<VerifiedUser> {
       const now = Date.now()
       const known = memo.get(token)
       if (known !== undefined) {
+        if (now < known.until) return known.user
         memo.delete(token)
-        if (now < known.until) {
-          memo.set(token, known)
-          return known.user
-        }
       }
       let claims: JWTPayload
       try {
@@ -106,7 +104,6 @@ export function createUserJwtVerifier (options: UserJwtOptions): UserJwtVerifier
       const until = Math.min(expires, now + MEMO_TTL_MS)
       if (until > now) {
         Object.freeze(claims)
-        if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!)
         memo.set(token, { user, until })
       }
       return user

@@ -1,7 +1,9 @@
 /**
  * Which compiled connection serves `/proxy/<id>`: a YAML one (compiled at load), else a stored
  * one, compiled on first use and kept in a bounded cache (SPEC 8.1). 100,000 stored
- * connections cost nothing at start-up, and a request's lookup is one Map read.
+ * connections cost nothing at start-up, and a request's lookup is one Map read. When the store
+ * has the record in memory (the file store while its snapshot is fresh, the Redis store while its
+ * cache is subscribed), the lookup answers synchronously: no promise on the request path.
  *
  * Freshness: a change made through any process is seen on the next request.
  * - With store notifications (Redis pub/sub, published in the same transaction as the write),
@@ -12,7 +14,8 @@
  * A stale compiled copy is never served after a change, and a deleted one never again.
  */
 import type { CompiledConnection } from '../runtime/connection.js'
-import type { StoreWatch } from '../secrets/types.js'
+import { LruMap } from '../lru-map.js'
+import { NOT_AT_HAND, type StoreWatch } from '../secrets/types.js'
 import { parseStored, type StoredConnection } from './record.js'
 import type { ConnectionRepository } from './repository.js'
 
@@ -40,14 +43,13 @@ export interface ConnectionRegistryOptions {
 export class ConnectionRegistry {
   readonly #repository: ConnectionRepository
   readonly #watch: StoreWatch | undefined
-  readonly #max: number
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries: LruMap<string, Entry>
   /** Bumped by every notification: a read that overlapped one may be older than it. */
   #generation = 0
 
   constructor (options: ConnectionRegistryOptions) {
     this.#repository = options.repository
-    this.#max = options.maxEntries ?? 10_000
+    this.#entries = new LruMap(options.maxEntries ?? 10_000)
     this.#watch = options.watch?.((identity) => {
       this.#generation++
       if (identity === '*') this.#entries.clear()
@@ -55,24 +57,17 @@ export class ConnectionRegistry {
     })
   }
 
-  /** The stored connection `id` compiled for `compiler`, or undefined when there is none. */
-  async lookup (id: string, compiler: StoredCompiler): Promise<CompiledConnection | undefined> {
+  /**
+   * The stored connection `id` compiled for `compiler`, or undefined when there is none: at once
+   * when the cache may answer or the store has the record in memory, else once it is read.
+   */
+  lookup (id: string, compiler: StoredCompiler): CompiledConnection | undefined | Promise<CompiledConnection | undefined> {
     const cached = this.#entries.get(id)
-    if (cached !== undefined && cached.compiler === compiler && this.#watch?.healthy() === true) {
-      this.#touch(id, cached)
-      return cached.compiled
-    }
+    if (cached !== undefined && cached.compiler === compiler && this.#watch?.healthy() === true) return cached.compiled
     const generation = this.#generation
-    const text = (await this.#repository.text(id)) ?? null
-    if (cached !== undefined && cached.compiler === compiler && cached.text === text) {
-      this.#touch(id, cached)
-      return cached.compiled
-    }
-    const compiled = text === null ? undefined : compiler.compileStored(parseStored(text))
-    // A change announced while this read was on its way may be newer than what it returned:
-    // serve it once, cache nothing.
-    if (generation === this.#generation) this.#remember(id, { text, compiled, compiler })
-    return compiled
+    const atHand = this.#repository.textAtHand(id)
+    if (atHand !== NOT_AT_HAND) return this.#settle(id, compiler, cached, atHand ?? null, generation)
+    return this.#repository.text(id).then((text) => this.#settle(id, compiler, cached, text ?? null, generation))
   }
 
   /** Drops what this process holds for `id`: called after it changed the record itself. */
@@ -84,16 +79,14 @@ export class ConnectionRegistry {
     await this.#watch?.close()
   }
 
-  /** Map order is insertion order: re-inserting on use makes the first key the least recent. */
-  #touch (id: string, entry: Entry): void {
-    this.#entries.delete(id)
-    this.#entries.set(id, entry)
-  }
-
-  #remember (id: string, entry: Entry): void {
-    this.#entries.delete(id)
-    this.#entries.set(id, entry)
-    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value as string)
+  /** The record's current text is known: the cached compiled copy while it is the same text. */
+  #settle (id: string, compiler: StoredCompiler, cached: Entry | undefined, text: string | null, generation: number): CompiledConnection | undefined {
+    if (cached !== undefined && cached.compiler === compiler && cached.text === text) return cached.compiled
+    const compiled = text === null ? undefined : compiler.compileStored(parseStored(text))
+    // A change announced while this read was on its way may be newer than what it returned:
+    // serve it once, cache nothing.
+    if (generation === this.#generation) this.#entries.set(id, { text, compiled, compiler })
+    return compiled
   }
 }
 

@@ -2,7 +2,7 @@
  * Stored connections in the sealed store: one record per connection, kind `connection`, its
  * plaintext the JSON of a StoredConnection. The only code that reads or writes those records.
  */
-import type { SealedStore } from '../secrets/types.js'
+import { NOT_AT_HAND, type SealedStore } from '../secrets/types.js'
 import { parseStored, serializeStored, type StoredConnection } from './record.js'
 
 export class ConnectionRepository {
@@ -14,6 +14,11 @@ export class ConnectionRepository {
    */
   async text (id: string): Promise<string | undefined> {
     return this.store.get('connection', id)
+  }
+
+  /** The same text when the store holds it in memory, else NOT_AT_HAND: read it with text(). */
+  textAtHand (id: string): string | undefined | typeof NOT_AT_HAND {
+    return this.store.getAtHand === undefined ? NOT_AT_HAND : this.store.getAtHand('connection', id)
   }
 
   async get (id: string): Promise<StoredConnection | undefined> {

@@ -12,8 +12,11 @@ import type { ConnectionRegistry } from './registry.js'
 import type { ConnectionRepository } from './repository.js'
 
 export interface ConnectionService {
-  /** A YAML connection, else a stored one, compiled for the running config. */
-  lookup (id: string): Promise<CompiledConnection | undefined>
+  /**
+   * A YAML connection, else a stored one, compiled for the running config: at once when it is
+   * in memory (see ConnectionRegistry).
+   */
+  lookup (id: string): CompiledConnection | undefined | Promise<CompiledConnection | undefined>
   stored (id: string): Promise<StoredConnection | undefined>
   allStored (): Promise<StoredConnection[]>
   /**
@@ -63,9 +66,9 @@ export function createConnectionService (deps: ConnectionServiceDeps): Connectio
   }
 
   return {
-    async lookup (id) {
+    lookup (id) {
       const runtime = deps.runtime()
-      return runtime.connections.get(id) ?? await deps.registry.lookup(id, runtime)
+      return runtime.connections.get(id) ?? deps.registry.lookup(id, runtime)
     },
     stored: (id) => deps.repository.get(id),
     allStored: () => deps.repository.all(),

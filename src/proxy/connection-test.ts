@@ -8,6 +8,7 @@ import { ANONYMOUS } from '../callers/types.js'
 import { GatewayError } from '../errors.js'
 import type { TemplateCompiler } from '../config/semantic.js'
 import type { CompiledConnection } from '../runtime/connection.js'
+import type { ConnectionService } from '../connections/service.js'
 import { AnswerCollector } from '../pipeline/collect.js'
 import { execute, type PipelineDeps } from '../pipeline/execute.js'
 import { checkForwardPath } from './path-safety.js'
@@ -33,7 +34,7 @@ export interface ConnectionTestResult {
 export interface ConnectionTestDeps extends PipelineDeps {
   compiler: () => TemplateCompiler
   /** A YAML or stored connection by id. */
-  lookup: (id: string) => Promise<CompiledConnection | undefined>
+  lookup: ConnectionService['lookup']
 }
 
 export async function testConnectionById (deps: ConnectionTestDeps, id: string): Promise<ConnectionTestResult> {

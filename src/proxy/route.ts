@@ -40,7 +40,8 @@ export function proxyRoute (deps: ProxyDeps): LeanRoute {
 
 /** Step 1 of SPEC 6.1: a YAML connection, else a stored one; 404 either way for an unknown id. */
 export function resolveConnection (runtime: Runtime, connections: Pick<ConnectionService, 'lookup'>, id: string): MaybePromise<CompiledConnection> {
-  return runtime.connections.get(id) ?? connections.lookup(id).then(found)
+  const conn = runtime.connections.get(id) ?? connections.lookup(id)
+  return conn instanceof Promise ? conn.then(found) : found(conn)
 }
 
 function found (conn: CompiledConnection | undefined): CompiledConnection {
