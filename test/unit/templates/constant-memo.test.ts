@@ -11,6 +11,10 @@ import { makeContext } from './fixtures/context.js'
 
 const engine = new TemplateEngine({ variables: { region: 'eu' } })
 
+/** The template context of connection `id` with these fields (the rest as any connection has). */
+const connectionContext = (id: string, config: Readonly<Record<string, unknown>>, credentials: Record<string, string> = {}) =>
+  makeContext({ connection: { id, connector: 'x', owner: null, config, credentials } })
+
 t.test('constant templates re-render when a secret they read changes', async (t) => {
   const template = engine.compile("{{ get_secret('token') }}:{{ get_variable('region') }}", 'auth')
   t.equal(template.isConstant, true)
@@ -44,7 +48,7 @@ t.test('templates stable within a second are remembered per second, secret value
   const template = clocked.compile("{{ connection.id }}:{{ connection.config.tenant }}:{{ now(60) }}:{{ get_secret('k') }}", 'auth')
   t.equal(template.isConstant, false)
   const config = Object.freeze({ tenant: 'acme' })
-  const context = () => makeContext({ connection: { id: 'c1', connector: 'x', owner: null, config, credentials: {} } })
+  const context = () => connectionContext('c1', config)
   const secrets = new Map([['k', 'v1']])
   t.equal(template.render(context(), secrets), 'c1:acme:1700000060:v1')
   now += 999
@@ -53,9 +57,9 @@ t.test('templates stable within a second are remembered per second, secret value
   t.equal(template.render(context(), secrets), 'c1:acme:1700000061:v1', 'the next second renders anew')
   secrets.set('k', 'v2')
   t.equal(template.render(context(), secrets), 'c1:acme:1700000061:v2', 'a changed secret renders anew')
-  t.equal(template.render(makeContext({ connection: { id: 'c2', connector: 'x', owner: null, config, credentials: {} } }), secrets),
+  t.equal(template.render(connectionContext('c2', config), secrets),
     'c2:acme:1700000061:v2', 'another connection renders anew')
-  t.equal(template.render(makeContext({ connection: { id: 'c2', connector: 'x', owner: null, config: { tenant: 'other' }, credentials: {} } }), secrets),
+  t.equal(template.render(connectionContext('c2', { tenant: 'other' }), secrets),
     'c2:other:1700000061:v2', 'another config object renders anew')
 })
 
@@ -70,8 +74,8 @@ t.test('what is not stable within a second is never remembered', async (t) => {
   t.not(uuid.render(makeContext(), new Map()), uuid.render(makeContext(), new Map()))
   const secrets = new Map([['k', 'v']])
   const credentials = clocked.compile('{{ connection.credentials.token }}', 'auth')
-  t.equal(credentials.render(makeContext({ connection: { id: 'c', connector: 'x', owner: null, config: {}, credentials: { token: 'a' } } }), secrets), 'a')
-  t.equal(credentials.render(makeContext({ connection: { id: 'c', connector: 'x', owner: null, config: {}, credentials: { token: 'b' } } }), secrets), 'b')
+  t.equal(credentials.render(connectionContext('c', {}, { token: 'a' }), secrets), 'a')
+  t.equal(credentials.render(connectionContext('c', {}, { token: 'b' }), secrets), 'b')
   const negative = clocked.compile('{{ now(-60) }}', 'auth')
   t.equal(negative.render(makeContext(), new Map()), '1699999940')
 })
@@ -82,7 +86,7 @@ t.test('a template of connection fields without now() keeps its output across se
   const clocked = new TemplateEngine({ variables: {}, clock: () => { clockReads++; return now } })
   const template = clocked.compile("{{ connection.config.client_id }}:{{ get_secret('k') }}", 'auth')
   const config = Object.freeze({ client_id: 'cc-0001' })
-  const context = () => makeContext({ connection: { id: 'c1', connector: 'x', owner: null, config, credentials: {} } })
+  const context = () => connectionContext('c1', config)
   const secrets = new Map([['k', 'v1']])
   t.equal(template.render(context(), secrets), 'cc-0001:v1')
   now += 5_000
@@ -91,6 +95,6 @@ t.test('a template of connection fields without now() keeps its output across se
   secrets.set('k', 'v2')
   t.equal(template.render(context(), secrets), 'cc-0001:v2', 'a changed secret still renders anew')
   const other = Object.freeze({ client_id: 'cc-0002' })
-  t.equal(template.render(makeContext({ connection: { id: 'c1', connector: 'x', owner: null, config: other, credentials: {} } }), secrets),
+  t.equal(template.render(connectionContext('c1', other), secrets),
     'cc-0002:v2', 'and another config object')
 })
