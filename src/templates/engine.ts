@@ -13,6 +13,7 @@ import { createFunctions, type RenderScope } from './functions.js'
 import { KeyCache } from './jwt.js'
 import { compileAst, isNunjucksError, parseTemplate, templateFromCode } from './nunjucks-internals.js'
 import { makeLookupsStrict, STRICT_FILTERS } from './strict.js'
+import { keepStringPrototypeFast } from './string-prototype.js'
 import type { CompiledTemplate, TemplateContext, TemplateSite } from './types.js'
 
 export interface TemplateEngineOptions {
@@ -32,6 +33,9 @@ export interface LabelledTemplate extends CompiledTemplate {
   readonly site: TemplateSite
   readonly label: string
 }
+
+// nunjucks has just turned String.prototype into a dictionary (string-prototype.ts).
+keepStringPrototypeFast()
 
 const TAG_OPENERS = ['{{', '{%', '{#']
 
