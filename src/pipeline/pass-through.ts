@@ -3,7 +3,7 @@
  * answer from undici's callbacks (proxy/relay.ts). An answer judged worth another attempt is
  * read and dropped without a byte reaching the caller.
  */
-import { filterResponseHeaders } from '../proxy/header-hygiene.js'
+import { filterParsedResponseHeaders } from '../proxy/header-hygiene.js'
 import { relayUpstream } from '../proxy/relay.js'
 import type { SendAttempt } from './attempts.js'
 import type { PlaneRequest } from './types.js'
@@ -24,7 +24,7 @@ export function passThrough (request: PlaneRequest): SendAttempt<void> {
         retryAfter = headers['retry-after']
         return null
       }
-      const out = filterResponseHeaders(headers as Record<string, string | string[]>, conn.responseHeaders)
+      const out = filterParsedResponseHeaders(headers as Record<string, string | string[]>, conn.responseHeaders)
       out['server-timing'] = timer.header(at)
       return respond.head(statusCode, out)
     })

@@ -56,7 +56,7 @@ const RESPONSE_REMOVED_PREFIXES = ['access-control-'] as const
  * only, so a caller cannot use `Connection: authorization` to strip what latchkey injects.
  */
 export function forwardRequestHeaders (incoming: HeaderSource): OutgoingHeaders {
-  return copyHeaders(incoming, REQUEST_REMOVED, REQUEST_REMOVED_PREFIXES)
+  return copyHeaders(incoming, REQUEST_REMOVED, REQUEST_REMOVED_PREFIXES, false)
 }
 
 export interface ResponseHeaderFilter {
@@ -73,7 +73,16 @@ export function compileResponseHeaderFilter (removeList: readonly string[] = [])
 /** Headers of the upstream response that may go back to the caller. */
 export function filterResponseHeaders (upstream: HeaderSource, filter: ResponseHeaderFilter): OutgoingHeaders {
   // The upstream's Connection header names more hop-by-hop fields for this one hop.
-  return copyHeaders(upstream, filter.removed, RESPONSE_REMOVED_PREFIXES)
+  return copyHeaders(upstream, filter.removed, RESPONSE_REMOVED_PREFIXES, false)
+}
+
+/**
+ * filterResponseHeaders for headers parsed by undici, whose names are lower-case already
+ * (`util.parseHeaders`): no lower-case copy of each name, which was most of this step's cost
+ * per response (callgrind: ~165 instructions a name).
+ */
+export function filterParsedResponseHeaders (upstream: Readonly<Record<string, HeaderValue | undefined>>, filter: ResponseHeaderFilter): OutgoingHeaders {
+  return copyHeaders(upstream, filter.removed, RESPONSE_REMOVED_PREFIXES, true)
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -88,19 +97,19 @@ export function safeRequestId (value: string | string[] | undefined): string {
  * the source's own `Connection` header, into a fresh plain object (a null-prototype object
  * measured about 3x slower per call). Own-property checks keep inherited names (`constructor`)
  * from looking like earlier values, and `__proto__` is dropped so no header touches the prototype.
+ * `lowerCase`: the source's names are known to be lower-case (an object source only).
  */
-function copyHeaders (source: HeaderSource, removed: ReadonlySet<string>, prefixes: readonly string[]): OutgoingHeaders {
-  const drop = (name: string, named: Set<string> | undefined): boolean =>
-    name === '__proto__' || removed.has(name) || named?.has(name) === true || hasPrefix(name, prefixes)
+function copyHeaders (source: HeaderSource, removed: ReadonlySet<string>, prefixes: readonly string[], lowerCase: boolean): OutgoingHeaders {
   const out: OutgoingHeaders = {}
   if (isRaw(source)) {
     let named: Set<string> | undefined
     for (let i = 0; i + 1 < source.length; i += 2) {
-      if ((source[i] as string).toLowerCase() === 'connection') named = addTokens(named, source[i + 1] as string, removed)
+      const name = source[i] as string
+      if (name.length === 10 && name.toLowerCase() === 'connection') named = addTokens(named, source[i + 1] as string, removed)
     }
     for (let i = 0; i + 1 < source.length; i += 2) {
       const name = (source[i] as string).toLowerCase()
-      if (!drop(name, named)) append(out, name, source[i + 1] as string)
+      if (!dropped(name, removed, named, prefixes)) append(out, name, source[i + 1] as string)
     }
     return out
   }
@@ -108,17 +117,21 @@ function copyHeaders (source: HeaderSource, removed: ReadonlySet<string>, prefix
   let named: Set<string> | undefined
   for (const key in headers) {
     const value = headers[key]
-    if (key.length !== 10 || value === undefined || key.toLowerCase() !== 'connection') continue
+    if (key.length !== 10 || value === undefined || (lowerCase ? key : key.toLowerCase()) !== 'connection') continue
     if (typeof value === 'string') named = addTokens(named, value, removed)
     else for (const line of value) named = addTokens(named, line, removed)
   }
   for (const key in headers) {
     const value = headers[key]
     if (value === undefined || !Object.hasOwn(headers, key)) continue
-    const name = key.toLowerCase()
-    if (!drop(name, named)) append(out, name, value)
+    const name = lowerCase ? key : key.toLowerCase()
+    if (!dropped(name, removed, named, prefixes)) append(out, name, value)
   }
   return out
+}
+
+function dropped (name: string, removed: ReadonlySet<string>, named: Set<string> | undefined, prefixes: readonly string[]): boolean {
+  return name === '__proto__' || removed.has(name) || named?.has(name) === true || hasPrefix(name, prefixes)
 }
 
 function isRaw (source: HeaderSource): source is readonly string[] {
