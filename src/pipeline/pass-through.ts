@@ -4,54 +4,64 @@
  * read and dropped without a byte reaching the caller.
  */
 import { filterParsedResponseHeaders } from '../proxy/header-hygiene.js'
-import { relayUpstream } from '../proxy/relay.js'
-import type { SendAttempt } from './attempts.js'
+import { relayUpstream, type Relay } from '../proxy/relay.js'
+import type { SendAttempt, Sent, Verdict } from './attempts.js'
 import type { PlaneRequest } from './types.js'
+
+/** The outcome of every answered pass-through attempt: its result is the relay itself, already under way. */
+const ANSWERED: Sent<void> = Object.freeze({ verdict: 'answer', result: undefined })
 
 /**
  * Resolves once the answer's head is written (the body keeps streaming) or the dropped body is
- * read; rejects with a GatewayError when nothing could be sent.
+ * read; rejects with a GatewayError when nothing could be sent. Not an async function: one
+ * `then` on the relay's start instead of an async frame and its await per request.
  */
 export function passThrough (request: PlaneRequest): SendAttempt<void> {
   const { conn, timer, respond } = request
-  return async (upstream, judge) => {
-    let verdict: 'answer' | 'replay' | 'retry' = 'answer'
+  return (upstream, judge) => {
+    let verdict: Verdict = 'answer'
     let retryAfter: string | string[] | undefined
-    const relayed = relayUpstream(upstream, (statusCode, headers) => {
-      const at = timer.endUpstream()
-      verdict = judge(statusCode)
-      if (verdict !== 'answer') {
-        retryAfter = headers['retry-after']
-        return null
-      }
-      const out = filterParsedResponseHeaders(headers as Record<string, string | string[]>, conn.responseHeaders)
-      out['server-timing'] = timer.header(at)
-      return respond.head(statusCode, out)
-    })
+    let relayed: Relay
+    try {
+      relayed = relayUpstream(upstream, (statusCode, headers) => {
+        const at = timer.endUpstream()
+        verdict = judge(statusCode)
+        if (verdict !== 'answer') {
+          retryAfter = headers['retry-after']
+          return null
+        }
+        const out = filterParsedResponseHeaders(headers as Record<string, string | string[]>, conn.responseHeaders)
+        out['server-timing'] = timer.header(at)
+        return respond.head(statusCode, out)
+      })
+    } catch (err) {
+      return Promise.reject(err)
+    }
     let callerGone = false
     const stopWatching = respond.onGone(() => {
       callerGone = true
       relayed.abort()
     })
-    try {
-      await relayed.started
-    } catch (err) {
+    return relayed.started.then(() => {
+      if (verdict !== 'answer') {
+        const resend = verdict
+        return new Promise<Sent<void>>((resolve) => relayed.whenFinished(() => {
+          stopWatching()
+          resolve({ verdict: resend, retryAfter })
+        }))
+      }
+      relayed.whenFinished((err) => {
+        stopWatching()
+        timer.trace?.bodyEnded(err)
+        // The caller going away is not worth a line; an upstream failing mid-body is.
+        if (err !== undefined && !callerGone) request.warn({ err: { code: (err as { code?: string }).code } }, 'upstream response failed after its headers were sent')
+      })
+      return ANSWERED
+    }, (err: unknown) => {
       stopWatching()
       // Nobody is left to answer: nothing to send, and no failure worth a warning.
-      if (callerGone) return { verdict: 'answer', result: undefined }
+      if (callerGone) return ANSWERED
       throw err
-    }
-    if (verdict !== 'answer') {
-      await new Promise<void>((resolve) => relayed.whenFinished(() => resolve()))
-      stopWatching()
-      return { verdict, retryAfter }
-    }
-    relayed.whenFinished((err) => {
-      stopWatching()
-      timer.trace?.bodyEnded(err)
-      // The caller going away is not worth a line; an upstream failing mid-body is.
-      if (err !== undefined && !callerGone) request.warn({ err: { code: (err as { code?: string }).code } }, 'upstream response failed after its headers were sent')
     })
-    return { verdict: 'answer', result: undefined }
   }
 }
