@@ -63,7 +63,7 @@ function serve (req: IncomingMessage, res: ServerResponse, route: LeanRoute, dep
     exchange.fail(new GatewayError('not_ready', 'the gateway is shutting down'))
     return
   }
-  const door = atTheDoor(req.method ?? '', req.headers, req.rawHeaders, deps.cors())
+  const door = atTheDoor(req.method ?? '', exchange.headers, req.rawHeaders, deps.cors())
   switch (door.kind) {
     case 'refuse':
       exchange.fail(door.error, door.headers)

@@ -32,7 +32,7 @@ export function proxyRoute (deps: ProxyDeps): LeanRoute {
     const resolved = resolveConnection(runtime, deps.connections, target.connectionId)
     const forward = (conn: CompiledConnection): Promise<void> => {
       exchange.connectionId = conn.id
-      return execute(callerRequest(exchange, runtime, conn, req.method!, { path, rawQuery: target.rawQuery }, req.rawHeaders, hasBody(req.headers) ? req : null), deps)
+      return execute(callerRequest(exchange, runtime, conn, req.method!, { path, rawQuery: target.rawQuery }, req.rawHeaders, hasBody(exchange.headers) ? req : null), deps)
     }
     return resolved instanceof Promise ? resolved.then(forward) : forward(resolved)
   }
@@ -57,14 +57,14 @@ function found (conn: CompiledConnection | undefined): CompiledConnection {
  */
 export function callerRequest (exchange: HttpExchange, runtime: Runtime, conn: CompiledConnection, method: string,
   target: PlaneRequest['target'], rawHeaders: PlaneRequest['rawHeaders'], body: PlaneRequest['body']): PlaneRequest {
-  const { req } = exchange
+  const { req, headers } = exchange
   return {
     conn,
     method,
     target,
-    principal: { kind: 'caller', identify: () => runtime.identify(req.headers) },
+    principal: { kind: 'caller', identify: () => runtime.identify(headers) },
     rawHeaders,
-    headers: req.headers,
+    headers,
     body,
     requestId: exchange.id,
     ip: req.socket.remoteAddress ?? '',
