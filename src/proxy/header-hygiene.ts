@@ -2,8 +2,8 @@
  * SPEC 6.3: what the caller's headers may carry to the upstream, and what the upstream's
  * headers may carry back. Pure functions over precomputed Sets; nothing compiled per request.
  */
-import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
+import { newRequestId } from './request-id.js'
 
 export type HeaderValue = string | string[]
 /** Lower-case names; a fresh object the caller may mutate. */
@@ -89,7 +89,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** The caller's `X-Request-Id` when it is a safe token, else a fresh UUID. */
 export function safeRequestId (value: string | string[] | undefined): string {
-  return typeof value === 'string' && SAFE_REQUEST_ID.test(value) ? value : randomUUID()
+  return typeof value === 'string' && SAFE_REQUEST_ID.test(value) ? value : newRequestId()
 }
 
 /**
