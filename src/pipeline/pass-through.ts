@@ -3,7 +3,7 @@
  * answer from undici's callbacks (proxy/relay.ts). An answer judged worth another attempt is
  * read and dropped without a byte reaching the caller.
  */
-import { filterParsedResponseHeaders } from '../proxy/header-hygiene.js'
+import { filterRawResponseHeaders, rawHeaderValue } from '../proxy/header-hygiene.js'
 import { relayUpstream, type Relay } from '../proxy/relay.js'
 import type { SendAttempt, Sent, Verdict } from './attempts.js'
 import type { PlaneRequest } from './types.js'
@@ -20,17 +20,17 @@ export function passThrough (request: PlaneRequest): SendAttempt<void> {
   const { conn, timer, respond } = request
   return (upstream, judge) => {
     let verdict: Verdict = 'answer'
-    let retryAfter: string | string[] | undefined
+    let retryAfter: string | undefined
     let relayed: Relay
     try {
-      relayed = relayUpstream(upstream, (statusCode, headers) => {
+      relayed = relayUpstream(upstream, (statusCode, rawHeaders) => {
         const at = timer.endUpstream()
         verdict = judge(statusCode)
         if (verdict !== 'answer') {
-          retryAfter = headers['retry-after']
+          retryAfter = rawHeaderValue(rawHeaders, 'retry-after')
           return null
         }
-        const out = filterParsedResponseHeaders(headers as Record<string, string | string[]>, conn.responseHeaders)
+        const out = filterRawResponseHeaders(rawHeaders, conn.responseHeaders)
         out['server-timing'] = timer.header(at)
         return respond.head(statusCode, out)
       })

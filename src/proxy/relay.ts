@@ -9,9 +9,8 @@
  * (deadlines.ts) that stops at the headers, the same error mapping before the headers. After the
  * headers, a failure destroys the caller's response, as a failed pipe does.
  */
-import type { IncomingHttpHeaders } from 'node:http'
 import type { Writable } from 'node:stream'
-import { util, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { GatewayError } from '../errors.js'
 import { Deadline, Deadlines } from './deadlines.js'
 import { CALLER_ABORTED, dispatchOptions, upstreamError, type UpstreamRequest } from './forward.js'
@@ -33,11 +32,12 @@ export interface Relay {
 }
 
 /**
- * `onHeaders` gets the upstream's status and parsed headers (lower-case names, repeated ones as
- * arrays, as undici's request() gives them) and returns where the body goes: the caller's
- * response (whose head it has written), or null to read and drop the body (a 401 to replay).
+ * `onHeaders` gets the upstream's status and its raw header lines ([name, value, ...] as
+ * Buffers, as undici's parser produced them; header-hygiene.ts reads them) and returns where the
+ * body goes: the caller's response (whose head it has written), or null to read and drop the
+ * body (a 401 to replay).
  */
-export type OnUpstreamHeaders = (statusCode: number, headers: IncomingHttpHeaders) => Writable | null
+export type OnUpstreamHeaders = (statusCode: number, rawHeaders: readonly Buffer[]) => Writable | null
 
 export function relayUpstream (req: UpstreamRequest, onHeaders: OnUpstreamHeaders): Relay {
   const handler = new RelayHandler(onHeaders, req.timeoutMs, req.body)
@@ -113,7 +113,7 @@ class RelayHandler extends Deadline implements Dispatcher.DispatchHandler, Relay
   onHeaders (statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true // 1xx: informational, the real answer follows
     waitingForHeaders.clear(this)
-    const sink = this.#onHeaders(statusCode, util.parseHeaders(rawHeaders) as IncomingHttpHeaders)
+    const sink = this.#onHeaders(statusCode, rawHeaders)
     this.#headersIn = true
     this.#sink = sink
     this.#resolveStarted()
