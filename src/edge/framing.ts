@@ -17,8 +17,8 @@ import { errorBody, GatewayError } from '../errors.js'
  *   `X-Latchkey-Key` values with ", ", so the parsed headers cannot show the repetition. Which
  *   one a server behind us would pick is anybody's guess: refuse instead of guessing.
  *
- * One pass over `rawHeaders` with a length test first: most names are skipped without a
- * lower-case copy.
+ * One pass over `rawHeaders` with a length test first: most names are skipped without being
+ * read.
  */
 export function refuseAtTheDoor (method: string | undefined, rawHeaders: readonly string[]): GatewayError | undefined {
   if (method === 'TRACE') return new GatewayError('method_not_allowed', 'TRACE is not allowed', { headers: { allow: ALLOWED_METHODS } })
@@ -28,15 +28,31 @@ export function refuseAtTheDoor (method: string | undefined, rawHeaders: readonl
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!
     switch (name.length) {
-      case 4: if (name.toLowerCase() === 'host') host++; break
-      case 13: if (name.toLowerCase() === 'authorization') authorization++; break
-      case 14: if (name.toLowerCase() === 'x-latchkey-key') key++; break
+      case 4: if (isNamed(name, 'host')) host++; break
+      case 13: if (isNamed(name, 'authorization')) authorization++; break
+      case 14: if (isNamed(name, 'x-latchkey-key')) key++; break
     }
   }
   if (host > 1) return new GatewayError('invalid_request', 'send Host once')
   if (authorization > 1) return new GatewayError('unauthenticated', 'send Authorization once')
   if (key > 1) return new GatewayError('unauthenticated', 'send X-Latchkey-Key once')
   return undefined
+}
+
+/**
+ * `name` is `lower` in any case: ASCII letters compared without their case bit, every other
+ * character exactly. No lower-case copy of each header name (a string allocated per name, most of
+ * this check's cost). Both have the same length (the caller's switch).
+ */
+function isNamed (name: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = name.charCodeAt(i)
+    const want = lower.charCodeAt(i)
+    // Only a letter may differ by the case bit (0x20): `lower` is lower-case, so `c | 0x20`
+    // equals it only for the letter itself or its capital.
+    if (c !== want && !(want >= 0x61 && want <= 0x7a && (c | 0x20) === want)) return false
+  }
+  return true
 }
 
 /** Every method but TRACE (and CONNECT, which node never routes to a request handler). */
