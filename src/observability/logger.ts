@@ -29,9 +29,30 @@ export function createLogger ({ level, destination }: LoggerSettings): Logger {
     base: { service: 'latchkey' },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     serializers: { err: serializeError },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimestamp(),
   }
   return pino(options, destination ?? stdoutDestination())
+}
+
+/**
+ * pino's `stdTimeFunctions.isoTime` (`,"time":"2026-12-02T04:24:26.222Z"`) with the part up to the
+ * second formatted once per second. `Date.prototype.toISOString` formats through V8's printf:
+ * ~4 k instructions per access line at info, a sixth of that line's whole cost (callgrind).
+ */
+export function isoTimestamp (now: () => number = Date.now): () => string {
+  let second = Number.NaN
+  let prefix = ''
+  return () => {
+    const ms = now()
+    const s = Math.floor(ms / 1000)
+    if (s !== second) {
+      second = s
+      // Everything but the milliseconds and the Z: "2026-12-02T04:24:26." (any year's form).
+      prefix = `,"time":"${new Date(s * 1000).toISOString().slice(0, -4)}`
+    }
+    const rest = ms - s * 1000
+    return `${prefix}${rest < 10 ? '00' : rest < 100 ? '0' : ''}${rest}Z"`
+  }
 }
 
 /**
