@@ -44,10 +44,9 @@ export function buildApiKeyMatcher (keys: readonly ApiKeyEntry[]): ApiKeyMatcher
   // Two ids sharing one key would make the caller's identity depend on list order.
   const seen = new Map<string, string>()
   for (const e of entries) {
-    const hex = Buffer.from(e.digest, 'latin1').toString('hex')
-    const other = seen.get(hex)
+    const other = seen.get(e.digest)
     if (other !== undefined) throw new GatewayError('config_invalid', `api keys '${other}' and '${e.match.id}' have the same key`)
-    seen.set(hex, e.match.id)
+    seen.set(e.digest, e.match.id)
   }
 
   return {

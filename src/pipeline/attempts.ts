@@ -102,10 +102,15 @@ class Attempts<T> {
     return this.#trace === null ? upstream : this.#trace.upstream(upstream, this.#attempt, this.#resend)
   }
 
-  /** The first attempt failed before any answer: a reset or timeout may be retried like its status. */
+  /** The first attempt failed before any answer. */
   afterFailure (err: unknown): Promise<void> {
-    if (this.judge(err) !== 'retry') return Promise.reject(err)
-    return this.again({ verdict: 'retry' })
+    return this.again(this.#retryAfter(err))
+  }
+
+  /** A failure before any answer: a reset or timeout may be retried like its status; anything else is thrown. */
+  #retryAfter (err: unknown): Resent {
+    if (this.judge(err) !== 'retry') throw err
+    return { verdict: 'retry' }
   }
 
   /** After an attempt judged worth another: the attempts that follow, until one is answered. */
@@ -129,8 +134,7 @@ class Attempts<T> {
       try {
         next = await this.#send(this.next(), this.judge)
       } catch (err) {
-        if (this.judge(err) !== 'retry') throw err
-        next = { verdict: 'retry' }
+        next = this.#retryAfter(err)
       }
       if (next.verdict === 'answer') return await this.#finish(next.result, this.prepared)
       sent = next

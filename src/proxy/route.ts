@@ -38,7 +38,12 @@ export function proxyRoute (deps: ProxyDeps): LeanRoute {
   }
 }
 
-/** Step 1 of SPEC 6.1: a YAML connection, else a stored one; 404 either way for an unknown id. */
+/**
+ * Step 1 of SPEC 6.1: a YAML connection, else a stored one; 404 either way for an unknown id.
+ * The YAML connection comes from `runtime`, the snapshot the rest of the request uses (an action
+ * reads its body before it gets here, and a reload may come in between); connections.lookup()
+ * would read the runtime anew.
+ */
 export function resolveConnection (runtime: Runtime, connections: Pick<ConnectionService, 'lookup'>, id: string): MaybePromise<CompiledConnection> {
   const conn = runtime.connections.get(id) ?? connections.lookup(id)
   return conn instanceof Promise ? conn.then(found) : found(conn)
