@@ -4,6 +4,7 @@
  * second line of defence for objects that carry headers, compiled once by pino.
  */
 import { pino, type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
+import { stdoutDestination } from './log-destination.js'
 
 export type { Logger } from 'pino'
 
@@ -53,17 +54,6 @@ export function isoTimestamp (now: () => number = Date.now): () => string {
     const rest = ms - s * 1000
     return `${prefix}${rest < 10 ? '00' : rest < 100 ? '0' : ''}${rest}Z"`
   }
-}
-
-/**
- * stdout, buffered: lines collect up to 4 KiB and go out in one write, and at most 100 ms after
- * they were logged when traffic is light; pino flushes what is left when the process exits. A
- * synchronous write(2) per access line (pino's default) cost ~20% of the api_key bench's
- * requests/s at `info`, an unbuffered asynchronous one about the same; buffered, ~12%. The price:
- * a SIGKILL loses up to 100 ms of lines.
- */
-function stdoutDestination (): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 })
 }
 
 /**
