@@ -3,7 +3,7 @@
  * has the same keys in the same order (absent ones undefined): one object literal builds them
  * all, so V8 gives them one hidden class. A spread with keys added gave each connection a class
  * of its own (9,999 for 10,007 connections), which made every property read of a connection on
- * the request path megamorphic (README "Benchmarks"). The same-keys check is the part of that a
+ * the request path megamorphic (docs/performance.md). The same-keys check is the part of that a
  * test can see without V8 internals.
  */
 import t from 'tap'
