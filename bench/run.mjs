@@ -885,16 +885,16 @@ async function streaming (targets, withNginx) {
     for (const n of orders[i % orders.length]) {
       const c = cases[n]
       const from = Number(process.hrtime.bigint() / 1000n)
-      let cpu = cpuMs(c.pid)
+      const cpuBefore = cpuMs(c.pid)
       const u = await upload(`${c.base}${c.prefix}/stream/upload`, bytes, c.headers)
       if (u.status !== 200 || JSON.parse(u.body).bytes !== bytes) throw new Error(`${c.name} upload: ${u.status} ${u.body.slice(0, 200)}`)
       watch[n].up.push(STREAM_MB / (u.ms / 1000))
-      watch[n].upCpuMs += cpuMs(c.pid) - cpu
-      cpu = cpuMs(c.pid)
+      const cpuBetween = cpuMs(c.pid)
+      watch[n].upCpuMs += cpuBetween - cpuBefore
       const d = await download(`${c.base}${c.prefix}/stream/download?mb=${STREAM_MB}`, c.headers)
       if (d.status !== 200 || d.bytes !== bytes) throw new Error(`${c.name} download: ${d.status}, ${d.bytes} bytes`)
       watch[n].down.push(STREAM_MB / (d.ms / 1000))
-      watch[n].downCpuMs += cpuMs(c.pid) - cpu
+      watch[n].downCpuMs += cpuMs(c.pid) - cpuBetween
       if (c.name === 'latchkey') profileWindows.push([from, Number(process.hrtime.bigint() / 1000n)])
     }
   }
